@@ -1,0 +1,59 @@
+# Thi Đua — two commands: `make run` and `make test`.
+SHELL := /bin/bash
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+PY := $(VENV)/bin/python
+HOST ?= 127.0.0.1
+PORT ?= 8000
+export DJANGO_SETTINGS_MODULE ?= config.settings
+
+.PHONY: run test install install-dev lint bench migrate demo serve-prod clean messages
+
+$(VENV)/.installed: pyproject.toml constraints.txt
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -c constraints.txt -e .
+	touch $@
+
+$(VENV)/.installed-dev: $(VENV)/.installed
+	$(PY) -m pip install --quiet -c constraints.txt -e '.[dev]'
+	touch $@
+
+install: $(VENV)/.installed
+install-dev: $(VENV)/.installed-dev
+
+migrate: install
+	mkdir -p var
+	$(PY) manage.py migrate --noinput -v0
+
+demo: migrate
+	$(PY) manage.py load_demo --if-empty
+
+## Serve the demo at http://$(HOST):$(PORT) (SQLite under var/; DATABASE_URL for PostgreSQL).
+run: demo
+	DEBUG=$${DEBUG:-1} $(PY) manage.py runserver $(HOST):$(PORT)
+
+## The whole suite: SQLite, then PostgreSQL when reachable, browser tests when Chromium is installed.
+test: install-dev
+	$(PY) scripts/run_tests.py
+
+lint: install-dev
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/mypy thidua config
+	$(PY) manage.py makemigrations --check --dry-run -v0
+
+bench: install-dev
+	$(PY) bench/run.py
+
+messages: install-dev
+	$(PY) manage.py makemessages -l vi -l en --ignore=.venv --ignore=var --no-obsolete
+	$(PY) scripts/compile_messages.py
+
+## Production-like server (see README): gunicorn with the same settings module.
+serve-prod: migrate
+	$(PY) manage.py collectstatic --noinput -v0
+	$(VENV)/bin/gunicorn config.wsgi --bind $(HOST):$(PORT) --workers $${WEB_CONCURRENCY:-3} --access-logfile -
+
+clean:
+	rm -rf $(VENV) var/static

@@ -1,0 +1,23 @@
+from django.conf import settings
+from django.contrib import admin
+from django.urls import include, path
+from django.views.i18n import set_language
+
+from thidua.api import api
+from thidua.core import views as core_views
+from thidua.core.access import public
+
+handler400 = core_views.bad_request
+handler403 = core_views.permission_denied
+handler404 = core_views.page_not_found
+handler500 = core_views.server_error
+
+urlpatterns = [
+    path("", include("thidua.core.urls")),
+    path("units/", include("thidua.units.urls")),
+    path("members/", include("thidua.members.urls")),
+    path("accounts/", include("thidua.accounts.urls")),
+    path("i18n/setlang/", public(set_language), name="set_language"),
+    path("api/", api.urls),
+    path(settings.ADMIN_URL, admin.site.urls),
+]

@@ -1,0 +1,27 @@
+"""Shared test set-up: fast hashing, plain static storage, the THIDUA_REQUIRE_ALL switch."""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+
+REQUIRE_ALL = os.environ.get("THIDUA_REQUIRE_ALL") == "1"
+
+
+@pytest.fixture(autouse=True)
+def _test_settings(settings):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    settings.STORAGES = {
+        "default": {"BACKEND": "django.core.files.storage.InMemoryStorage"},
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
+    settings.AXES_ENABLED = False
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+
+
+def pytest_runtest_logreport(report):
+    """With THIDUA_REQUIRE_ALL=1 a skipped test is a failure: CI must run everything."""
+    if REQUIRE_ALL and report.skipped and report.when in ("setup", "call"):
+        report.outcome = "failed"
+        report.longrepr = f"skipped under THIDUA_REQUIRE_ALL=1: {report.longrepr}"

@@ -1,0 +1,91 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth import views as auth_views
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.db import transaction
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from thidua.accounts import services
+from thidua.accounts.forms import AssignmentForm
+from thidua.accounts.models import RoleAssignment, User
+from thidua.accounts.scope import Perm, get_for_user, scope_for
+from thidua.core.access import public, scoped
+from thidua.core.forms import apply_errors
+
+login = public(
+    auth_views.LoginView.as_view(template_name="accounts/login.html", redirect_authenticated_user=True)
+)
+logout = public(auth_views.LogoutView.as_view())
+password_change = scoped(auth_views.PasswordChangeView.as_view(template_name="accounts/password_change.html"))
+password_change_done = scoped(
+    auth_views.PasswordChangeDoneView.as_view(template_name="accounts/password_change_done.html")
+)
+
+
+def assignment_get_for_user(user: Any, pk: Any, perm: str = Perm.VIEW) -> RoleAssignment:
+    return get_for_user(
+        RoleAssignment.objects.select_related("user", "unit"), user, perm, path_field="unit__path", pk=pk
+    )
+
+
+@scoped
+def assignments(request: HttpRequest) -> HttpResponse:
+    qs = (
+        RoleAssignment.objects.visible_to(request.user)
+        .select_related("user", "unit")
+        .order_by("unit__path", "role", "user__username")
+    )
+    page = Paginator(qs, 100).get_page(request.GET.get("page"))
+    scope = scope_for(request.user)
+    return render(
+        request,
+        "accounts/assignments.html",
+        {"nav": "accounts", "page": page, "can_manage": scope.has_any(Perm.MANAGE_ACCOUNTS), "scope": scope},
+    )
+
+
+@scoped
+@require_http_methods(["GET", "POST"])
+def assignment_create(request: HttpRequest) -> HttpResponse:
+    if not scope_for(request.user).has_any(Perm.MANAGE_ACCOUNTS):
+        raise PermissionDenied(_("Bạn không có quyền phân quyền tài khoản."))
+    form = AssignmentForm(request.POST or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            with transaction.atomic():
+                account = User.objects.filter(username__iexact=data["username"].strip()).first()
+                if account is None:
+                    if not data["password"]:
+                        raise ValidationError({"password": _("Tài khoản mới cần mật khẩu ban đầu.")})
+                    account = services.user_create(
+                        username=data["username"], full_name=data["full_name"], email=data["email"] or "", password=data["password"]
+                    )
+                services.assignment_create(user=account, unit=data["unit"], role=data["role"], by=request.user)
+        except ValidationError as exc:
+            apply_errors(form, exc)
+        else:
+            messages.success(request, _("Đã phân quyền cho “%(user)s”.") % {"user": account})
+            return redirect("accounts:assignments")
+    status = 400 if form.errors else 200
+    return render(request, "accounts/assignment_form.html", {"nav": "accounts", "form": form}, status=status)
+
+
+@scoped
+@require_POST
+def assignment_revoke(request: HttpRequest, pk: int) -> HttpResponse:
+    assignment = assignment_get_for_user(request.user, pk, Perm.MANAGE_ACCOUNTS)
+    try:
+        services.assignment_revoke(assignment=assignment, by=request.user)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+        return redirect("accounts:assignments")
+    messages.success(request, _("Đã thu hồi quyền."))
+    return redirect("accounts:assignments")

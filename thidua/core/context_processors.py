@@ -1,0 +1,13 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.http import HttpRequest
+
+
+def thidua(request: HttpRequest) -> dict[str, Any]:
+    return {
+        "request_id": getattr(request, "request_id", ""),
+        "idle_timeout_minutes": settings.SESSION_COOKIE_AGE // 60,
+    }

@@ -1,0 +1,175 @@
+"""Scope matrix: every resource × actor × action, against every tree relation.
+
+Add a ``Resource`` row to ``RESOURCES`` for each new scoped entity.
+"""
+
+from __future__ import annotations
+
+from urllib.parse import quote
+
+import pytest
+from django.urls import reverse
+
+from thidua.accounts.models import Role, RoleAssignment, User
+from thidua.accounts.scope import Perm
+from thidua.members.models import Member
+from thidua.scope_matrix import ACTIONS, ACTORS, Resource, Write, check
+from thidua.testing import PASSWORD, kind, make_member, make_unit
+from thidua.units.models import Unit
+
+GIVEN = {"own": "Ánh", "child": "Bích", "grandchild": "Cúc", "sibling": "Diệp", "parent": "Gấm", "other": "Huệ"}
+
+
+# --- units: the object is a fresh leaf under the target ---------------------
+
+
+def _leaf(world, relation, target):
+    return make_unit(target, f"Tổ lá {GIVEN[relation]}", "union-group", code=f"LEAF-{relation}")
+
+
+def _unit_edit(unit):
+    new_name = unit.name + " đã sửa"
+    return Write(
+        reverse("units:edit", args=[unit.pk]),
+        {"kind": unit.kind_id, "name": new_name, "short_name": "", "code": unit.code, "active_from": ""},
+        lambda: Unit.objects.filter(pk=unit.pk, name=new_name).exists(),
+    )
+
+
+def _unit_delete(unit):
+    return Write(reverse("units:delete", args=[unit.pk]), {}, lambda: not Unit.objects.filter(pk=unit.pk).exists())
+
+
+def _unit_create(world, relation, target):
+    code = f"NEW-{relation}"
+    return Write(
+        reverse("units:create", args=[target.pk]),
+        {"kind": kind("union-group").pk, "name": f"Tổ mới {GIVEN[relation]}", "code": code},
+        lambda: Unit.objects.filter(code=code).exists(),
+    )
+
+
+UNITS = Resource(
+    name="units",
+    make=_leaf,
+    marker=lambda u: u.name,
+    page_marker=lambda u: f'href="{reverse("units:detail", args=[u.pk])}"',
+    list_urls=[lambda u: reverse("units:tree") + "?q=" + quote(u.name)],
+    export_urls=[lambda u: reverse("units:export")],
+    api_list_urls=[lambda u: "/api/units?q=" + quote(u.name)],
+    detail_url=lambda u: reverse("units:detail", args=[u.pk]),
+    api_detail_url=lambda u: f"/api/units/{u.pk}",
+    edit=_unit_edit,
+    delete=_unit_delete,
+    create=_unit_create,
+    write_perm=Perm.MANAGE_UNITS,
+)
+
+
+# --- members -------------------------------------------------------------
+
+
+def _member(world, relation, target):
+    return make_member(target, f"Lò Thị {GIVEN[relation]}", gender=Member.Gender.FEMALE, birth_year=1990, phone="0912345678")
+
+
+def _member_edit(member):
+    return Write(
+        reverse("members:edit", args=[member.pk]),
+        {
+            "unit": member.unit_id,
+            "full_name": member.full_name,
+            "gender": "F",
+            "birth_year": "1991",
+            "status": "active",
+        },
+        lambda: Member.objects.filter(pk=member.pk, birth_year=1991).exists(),
+    )
+
+
+def _member_delete(member):
+    return Write(reverse("members:delete", args=[member.pk]), {}, lambda: not Member.objects.filter(pk=member.pk).exists())
+
+
+def _member_create(world, relation, target):
+    name = f"Vi Thị {GIVEN[relation]}"
+    return Write(
+        reverse("members:create"),
+        {"unit": target.pk, "full_name": name, "gender": "F", "birth_year": "1992", "status": "active"},
+        lambda: Member.objects.filter(full_name=name).exists(),
+    )
+
+
+MEMBERS = Resource(
+    name="members",
+    make=_member,
+    marker=lambda m: m.full_name,
+    page_marker=lambda m: f'href="{reverse("members:detail", args=[m.pk])}"',
+    list_urls=[
+        lambda m: reverse("members:list") + "?q=" + quote(m.full_name),
+        lambda m: reverse("members:list") + "?q=lo+thi",
+    ],
+    export_urls=[lambda m: reverse("members:export") + "?q=lo+thi"],
+    api_list_urls=[lambda m: "/api/members?q=lo%20thi"],
+    detail_url=lambda m: reverse("members:detail", args=[m.pk]),
+    api_detail_url=lambda m: f"/api/members/{m.pk}",
+    edit=_member_edit,
+    delete=_member_delete,
+    create=_member_create,
+    write_perm=Perm.MANAGE_MEMBERS,
+)
+
+
+# --- role assignments ------------------------------------------------------
+
+
+def _assignment(world, relation, target):
+    user = User.objects.create_user(username=f"viewer-{relation}", password=PASSWORD)
+    return RoleAssignment.objects.create(user=user, unit=target, role=Role.VIEWER)
+
+
+def _assignment_revoke(assignment):
+    return Write(
+        reverse("accounts:assignment_revoke", args=[assignment.pk]),
+        {},
+        lambda: not RoleAssignment.objects.filter(pk=assignment.pk).exists(),
+    )
+
+
+def _assignment_create(world, relation, target):
+    username = f"new-{relation}"
+    return Write(
+        reverse("accounts:assignment_create"),
+        {"username": username, "full_name": "Người mới", "password": "Mat-khau-moi-2025!", "unit": target.pk, "role": Role.VIEWER},
+        lambda: RoleAssignment.objects.filter(user__username=username).exists(),
+    )
+
+
+ASSIGNMENTS = Resource(
+    name="assignments",
+    make=_assignment,
+    marker=lambda a: a.user.username,
+    list_urls=[lambda a: reverse("accounts:assignments")],
+    api_list_urls=[lambda a: "/api/assignments?limit=1000"],
+    delete=_assignment_revoke,
+    create=_assignment_create,
+    write_perm=Perm.MANAGE_ACCOUNTS,
+)
+
+
+RESOURCES = [UNITS, MEMBERS, ASSIGNMENTS]
+
+CASES = [
+    pytest.param(resource, actor, action, id=f"{resource.name}-{actor}-{action}")
+    for resource in RESOURCES
+    for actor in ACTORS
+    for action in ACTIONS
+    if resource.supports(action)
+]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("resource", "actor", "action"), CASES)
+def test_scope_matrix(world, resource, actor, action):
+    failures = check(resource, world, actor, action)
+    assert not failures, "\n".join(failures)

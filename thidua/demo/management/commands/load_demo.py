@@ -1,0 +1,33 @@
+from __future__ import annotations
+
+import time
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
+
+from thidua.demo.accounts import create_demo_accounts
+from thidua.demo.generator import build
+from thidua.units.models import Unit
+
+
+class Command(BaseCommand):
+    help = "Load the Bắc Kạn demo (tree, ~20,000 members, demo accounts) into an empty database."
+
+    def add_arguments(self, parser: Any) -> None:
+        parser.add_argument("--if-empty", action="store_true", help="Do nothing when units already exist.")
+        parser.add_argument("--members", type=int, default=20_000)
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        if Unit.objects.exists():
+            if options["if_empty"]:
+                self.stdout.write("Database already has data; demo not loaded.")
+                return
+            raise CommandError("The database already has units; load the demo into an empty database.")
+        started = time.monotonic()
+        with transaction.atomic():
+            units, members = build("bac-kan", members=options["members"])
+            create_demo_accounts()
+        self.stdout.write(
+            self.style.SUCCESS(f"Demo loaded: {units} units, {members} members in {time.monotonic() - started:.1f}s")
+        )

@@ -1,0 +1,74 @@
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.http import HttpRequest
+from ninja import Query, Router, Schema
+
+from thidua.accounts.scope import Perm, scope_for
+from thidua.members.models import SENSITIVE_FIELDS, Member
+from thidua.members.selectors import member_list
+from thidua.members.views import member_get_for_user
+from thidua.units.views import unit_get_for_user
+
+router = Router(tags=["members"])
+
+
+class MemberOut(Schema):
+    """Sensitive fields are present only for roles allowed to see them."""
+
+    id: int
+    full_name: str
+    given_name: str
+    gender: str
+    birth_year: int
+    position: str
+    job: str
+    unit_id: int
+    joined_on: dt.date | None = None
+    status: str
+    phone: str | None = None
+    id_number: str | None = None
+    date_of_birth: dt.date | None = None
+
+
+def _out(member: Member, user: Any) -> dict[str, Any]:
+    data = {
+        "id": member.pk,
+        "full_name": member.full_name,
+        "given_name": member.given_name,
+        "gender": member.gender,
+        "birth_year": member.birth_year,
+        "position": member.position,
+        "job": member.job,
+        "unit_id": member.unit_id,
+        "joined_on": member.joined_on,
+        "status": member.status,
+    }
+    if scope_for(user).allows(member.unit.path, Perm.VIEW_SENSITIVE):
+        data.update({name: getattr(member, name) for name in SENSITIVE_FIELDS})
+    return data
+
+
+class MemberPage(Schema):
+    count: int
+    items: list[MemberOut]
+
+
+@router.get("/members", response=MemberPage, exclude_unset=True, summary="Members in my scope")
+def list_members(
+    request: HttpRequest,
+    q: str = "",
+    unit: int | None = None,
+    limit: int = Query(50, ge=1, le=500),
+    offset: int = Query(0, ge=0, le=10_000_000),
+) -> Any:
+    root = unit_get_for_user(request.user, unit) if unit is not None else None
+    qs = member_list(request.user, unit=root, q=q[:100])
+    return {"count": qs.count(), "items": [_out(m, request.user) for m in qs[offset : offset + limit]]}
+
+
+@router.get("/members/{member_id}", response=MemberOut, exclude_unset=True, summary="One member")
+def get_member(request: HttpRequest, member_id: int) -> Any:
+    return _out(member_get_for_user(request.user, member_id), request.user)

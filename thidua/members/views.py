@@ -1,0 +1,151 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
+
+from thidua.accounts.scope import Perm, get_for_user, scope_for
+from thidua.core.access import scoped
+from thidua.core.excel import xlsx_response
+from thidua.core.forms import apply_errors
+from thidua.core.history import history_rows
+from thidua.members import services
+from thidua.members.forms import MemberFilterForm, MemberForm
+from thidua.members.models import SENSITIVE_FIELDS, Member
+from thidua.members.selectors import can_view_sensitive, member_list
+from thidua.units.models import Unit
+from thidua.units.views import unit_get_for_user
+
+
+def member_get_for_user(user: Any, pk: Any, perm: str = Perm.VIEW) -> Member:
+    return get_for_user(Member.objects.select_related("unit"), user, perm, path_field="unit__path", pk=pk)
+
+
+def _filters(request: HttpRequest) -> tuple[MemberFilterForm, Unit | None, dict[str, str]]:
+    form = MemberFilterForm(request.GET or None)
+    unit = unit_get_for_user(request.user, request.GET["unit"]) if request.GET.get("unit") else None
+    data = form.cleaned_data if form.is_valid() else {}
+    filters = {key: data.get(key) or "" for key in ("q", "status", "gender")}
+    return form, unit, filters
+
+
+@scoped
+def member_list_view(request: HttpRequest) -> HttpResponse:
+    form, unit, filters = _filters(request)
+    qs = member_list(request.user, unit=unit, **filters)
+    page = Paginator(qs, 50).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    context = {
+        "nav": "members",
+        "form": form,
+        "unit": unit,
+        "page": page,
+        "querystring": query.urlencode(),
+        "show_sensitive": can_view_sensitive(request.user, unit=unit),
+        "can_add": scope_for(request.user).has_any(Perm.MANAGE_MEMBERS),
+    }
+    template = "members/_table.html" if request.headers.get("HX-Target") == "member-table" else "members/list.html"
+    return render(request, template, context)
+
+
+@scoped
+def export(request: HttpRequest) -> HttpResponse:
+    _form, unit, filters = _filters(request)
+    qs = member_list(request.user, unit=unit, **filters)
+    sensitive = can_view_sensitive(request.user, unit=unit)
+    headers = [_("Họ và tên"), _("Giới tính"), _("Năm sinh"), _("Chức vụ"), _("Công việc"), _("Đơn vị"), _("Ngày vào công đoàn"), _("Trạng thái")]
+    if sensitive:
+        headers += [_("Số điện thoại"), _("Số CCCD"), _("Ngày sinh")]
+
+    def rows() -> Any:
+        for m in qs.iterator(chunk_size=2000):
+            row = [m.full_name, m.get_gender_display(), m.birth_year, m.position, m.job, m.unit.name, m.joined_on, m.get_status_display()]
+            if sensitive:
+                row += [m.phone, m.id_number, m.date_of_birth]
+            yield row
+
+    return xlsx_response("doan-vien.xlsx", _("Đoàn viên"), headers, rows())
+
+
+@scoped
+def detail(request: HttpRequest, pk: int) -> HttpResponse:
+    member = member_get_for_user(request.user, pk)
+    show_sensitive = can_view_sensitive(request.user, member=member)
+    scope = scope_for(request.user)
+    hidden = () if show_sensitive else SENSITIVE_FIELDS
+    return render(
+        request,
+        "members/detail.html",
+        {
+            "nav": "members",
+            "member": member,
+            "show_sensitive": show_sensitive,
+            "can_manage": scope.allows(member.unit.path, Perm.MANAGE_MEMBERS),
+            "history": history_rows(member.history.all(), hidden=hidden, limit=30),
+        },
+    )
+
+
+def _form_response(request: HttpRequest, context: dict[str, Any]) -> HttpResponse:
+    status = 400 if context["form"].errors else 200
+    return render(request, "members/form.html", {"nav": "members", **context}, status=status)
+
+
+@scoped
+@require_http_methods(["GET", "POST"])
+def create(request: HttpRequest) -> HttpResponse:
+    initial: dict[str, Any] = {}
+    if request.GET.get("unit"):
+        unit = unit_get_for_user(request.user, request.GET["unit"], Perm.MANAGE_MEMBERS)
+        initial["unit"] = unit.pk
+    form = MemberForm(request.POST or None, initial=initial, user=request.user, show_sensitive=True)
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        unit = data.pop("unit")
+        try:
+            member = services.member_create(unit=unit, by=request.user, **data)
+        except ValidationError as exc:
+            apply_errors(form, exc)
+        else:
+            messages.success(request, _("Đã thêm đoàn viên “%(name)s”.") % {"name": member.full_name})
+            if "add_another" in request.POST:
+                return redirect(f"{request.path}?unit={unit.pk}")
+            return redirect("members:detail", member.pk)
+    return _form_response(request, {"form": form, "title": _("Thêm đoàn viên")})
+
+
+@scoped
+@require_http_methods(["GET", "POST"])
+def edit(request: HttpRequest, pk: int) -> HttpResponse:
+    member = member_get_for_user(request.user, pk, Perm.MANAGE_MEMBERS)
+    show_sensitive = can_view_sensitive(request.user, member=member)
+    form = MemberForm(request.POST or None, instance=member, user=request.user, show_sensitive=show_sensitive)
+    if request.method == "POST" and form.is_valid():
+        data = {k: v for k, v in form.cleaned_data.items() if k in form.fields}
+        try:
+            services.member_update(member=member, by=request.user, **data)
+        except ValidationError as exc:
+            apply_errors(form, exc)
+        else:
+            messages.success(request, _("Đã lưu thay đổi."))
+            return redirect("members:detail", member.pk)
+    return _form_response(request, {"form": form, "member": member, "title": _("Sửa thông tin đoàn viên")})
+
+
+@scoped
+@require_http_methods(["GET", "POST"])
+def delete(request: HttpRequest, pk: int) -> HttpResponse:
+    member = member_get_for_user(request.user, pk, Perm.MANAGE_MEMBERS)
+    if request.method == "POST":
+        unit_pk = member.unit_id
+        services.member_delete(member=member, by=request.user)
+        messages.success(request, _("Đã xoá đoàn viên “%(name)s”.") % {"name": member.full_name})
+        return redirect(f"{redirect('members:list').url}?unit={unit_pk}")
+    return render(request, "members/delete.html", {"nav": "members", "member": member})

@@ -1,0 +1,201 @@
+"""The declarative scope matrix (QUALITY.md): actor × target × action.
+
+A ``Resource`` row says how to place one object at a target unit and which
+URLs list, show, change, delete, create, export or serve it through the API.
+The harness derives every expectation from the tree relation alone:
+
+* outside scope (sibling, parent, other branch): detail/API 404, lists,
+  exports and API lists contain zero foreign rows, writes change nothing;
+* inside scope (own unit, child, grandchild): visible; writes succeed only
+  when the actor's role grants the resource's write permission, else 403;
+* anonymous: redirected to log in (401 from the API), nothing changes.
+
+Later issues add rows (``RESOURCES`` in ``thidua/core/tests/test_scope_matrix.py``),
+not machinery.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db import models
+from django.test import Client
+from openpyxl import load_workbook
+
+from thidua.accounts.scope import Perm
+from thidua.testing import IN_SCOPE, RELATIONS, World
+
+# What each persona's roles grant, declared independently of the code under test.
+ACTOR_PERMS: dict[str, set[str]] = {
+    "province": {Perm.VIEW, Perm.VIEW_SENSITIVE, Perm.MANAGE_MEMBERS, Perm.MANAGE_UNITS, Perm.MANAGE_ACCOUNTS},
+    "district": {Perm.VIEW, Perm.VIEW_SENSITIVE, Perm.MANAGE_MEMBERS, Perm.MANAGE_UNITS, Perm.MANAGE_ACCOUNTS},
+    "grassroots": {Perm.VIEW, Perm.VIEW_SENSITIVE, Perm.MANAGE_MEMBERS},
+    "council": {Perm.VIEW},
+    "anonymous": set(),
+}
+ACTORS = tuple(ACTOR_PERMS)
+ACTIONS = ("list", "detail", "export", "api", "create", "edit", "delete", "approve", "import")
+
+
+@dataclass
+class Write:
+    """A POST: where to send it, what to send, and how to tell it took effect."""
+
+    url: str
+    data: dict[str, Any]
+    took_effect: Callable[[], bool]
+
+
+@dataclass
+class Resource:
+    name: str
+    make: Callable[[World, str, Any], models.Model]  # (world, relation, target unit) -> object at that unit
+    marker: Callable[[models.Model], str]  # text that identifies the object in exports and API lists
+    # What identifies it on an HTML list page (the query itself is echoed there, so
+    # a link to the object is the safer proof); defaults to ``marker``.
+    page_marker: Callable[[models.Model], str] | None = None
+    list_urls: list[Callable[[models.Model], str]] = field(default_factory=list)
+    export_urls: list[Callable[[models.Model], str]] = field(default_factory=list)
+    api_list_urls: list[Callable[[models.Model], str]] = field(default_factory=list)
+    detail_url: Callable[[models.Model], str] | None = None
+    api_detail_url: Callable[[models.Model], str] | None = None
+    edit: Callable[[models.Model], Write] | None = None
+    delete: Callable[[models.Model], Write] | None = None
+    create: Callable[[World, str, Any], Write] | None = None
+    approve: Callable[[models.Model], Write] | None = None
+    import_: Callable[[World, str, Any], Write] | None = None
+    write_perm: str = Perm.MANAGE_MEMBERS
+
+    def supports(self, action: str) -> bool:
+        return {
+            "list": bool(self.list_urls),
+            "detail": self.detail_url is not None,
+            "export": bool(self.export_urls),
+            "api": bool(self.api_list_urls) or self.api_detail_url is not None,
+            "create": self.create is not None,
+            "edit": self.edit is not None,
+            "delete": self.delete is not None,
+            "approve": self.approve is not None,
+            "import": self.import_ is not None,
+        }[action]
+
+
+def client_for(world: World, actor: str) -> Client:
+    client = Client()
+    user = world.users[actor]
+    if user is not None:
+        client.force_login(user)
+    return client
+
+
+def _xlsx_text(content: bytes) -> str:
+    workbook = load_workbook(io.BytesIO(content), read_only=True)
+    return "\n".join(
+        str(cell) for sheet in workbook.worksheets for row in sheet.iter_rows(values_only=True) for cell in row if cell is not None
+    )
+
+
+def _is_login_redirect(response: Any) -> bool:
+    return response.status_code == 302 and "/accounts/login/" in response["Location"]
+
+
+def check(resource: Resource, world: World, actor: str, action: str) -> list[str]:
+    """Run one (resource, actor, action) cell against every target relation; return failures."""
+    failures: list[str] = []
+    client = client_for(world, actor)
+    anonymous = world.users[actor] is None
+    for relation in RELATIONS:
+        target = world.targets[actor][relation]
+        in_scope = relation in IN_SCOPE and not anonymous
+        may_write = in_scope and resource.write_perm in ACTOR_PERMS[actor]
+        where = f"{resource.name}/{actor}/{action}/{relation}"
+
+        def fail(message: str, where: str = where) -> None:
+            failures.append(f"{where}: {message}")
+
+        if action in ("create", "import"):
+            factory = resource.create if action == "create" else resource.import_
+            assert factory is not None
+            write = factory(world, relation, target)
+            response = client.post(write.url, write.data)
+            done = write.took_effect()
+            if may_write:
+                if not done or response.status_code not in (200, 302):
+                    fail(f"expected success, got {response.status_code}, took effect={done}")
+            else:
+                if done:
+                    fail(f"write took effect (status {response.status_code})")
+                if anonymous and not _is_login_redirect(response):
+                    fail(f"anonymous not sent to login ({response.status_code})")
+                if not anonymous and response.status_code not in (400, 403, 404):
+                    fail(f"expected 400/403/404, got {response.status_code}")
+            continue
+
+        obj = resource.make(world, relation, target)
+        marker = resource.marker(obj)
+
+        if action == "list":
+            for url_of in resource.list_urls:
+                response = client.get(url_of(obj))
+                if anonymous:
+                    if not _is_login_redirect(response):
+                        fail(f"{url_of(obj)} anonymous got {response.status_code}")
+                    continue
+                page_marker = resource.page_marker(obj) if resource.page_marker else marker
+                shown = page_marker in response.content.decode()
+                if response.status_code != 200 or shown != in_scope:
+                    fail(f"{url_of(obj)} status {response.status_code}, shown={shown}, expected shown={in_scope}")
+        elif action == "export":
+            for url_of in resource.export_urls:
+                response = client.get(url_of(obj))
+                if anonymous:
+                    if not _is_login_redirect(response):
+                        fail(f"{url_of(obj)} anonymous got {response.status_code}")
+                    continue
+                shown = response.status_code == 200 and marker in _xlsx_text(response.content)
+                if response.status_code != 200 or shown != in_scope:
+                    fail(f"{url_of(obj)} status {response.status_code}, shown={shown}, expected shown={in_scope}")
+        elif action == "detail":
+            assert resource.detail_url is not None
+            response = client.get(resource.detail_url(obj))
+            if anonymous:
+                if not _is_login_redirect(response):
+                    fail(f"anonymous got {response.status_code}")
+            elif response.status_code != (200 if in_scope else 404):
+                fail(f"status {response.status_code}, expected {200 if in_scope else 404}")
+        elif action == "api":
+            for url_of in resource.api_list_urls:
+                response = client.get(url_of(obj))
+                if anonymous:
+                    if response.status_code != 401:
+                        fail(f"{url_of(obj)} anonymous got {response.status_code}")
+                    continue
+                shown = marker in json.dumps(response.json(), ensure_ascii=False)
+                if response.status_code != 200 or shown != in_scope:
+                    fail(f"{url_of(obj)} status {response.status_code}, shown={shown}, expected shown={in_scope}")
+            if resource.api_detail_url is not None:
+                response = client.get(resource.api_detail_url(obj))
+                expected = 401 if anonymous else 200 if in_scope else 404
+                if response.status_code != expected:
+                    fail(f"API detail status {response.status_code}, expected {expected}")
+        else:  # edit, delete, approve
+            factory = {"edit": resource.edit, "delete": resource.delete, "approve": resource.approve}[action]
+            assert factory is not None
+            write = factory(obj)
+            response = client.post(write.url, write.data)
+            done = write.took_effect()
+            if anonymous:
+                if done or not _is_login_redirect(response):
+                    fail(f"anonymous: status {response.status_code}, took effect={done}")
+            elif may_write:
+                if not done or response.status_code not in (200, 302):
+                    fail(f"expected success, got {response.status_code}, took effect={done}")
+            else:
+                expected = 403 if in_scope else 404
+                if done or response.status_code != expected:
+                    fail(f"status {response.status_code} (expected {expected}), took effect={done}")
+    return failures

@@ -1,0 +1,141 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+from treebeard.mp_tree import MP_Node, MP_NodeManager, MP_NodeQuerySet
+
+from thidua.core.text import clean_text, fold
+
+
+class UnitKind(models.Model):
+    """A kind of union organisation (levels are data, not code)."""
+
+    name = models.CharField(_("tên loại"), max_length=120, unique=True)
+    name_en = models.CharField(_("tên tiếng Anh"), max_length=120, blank=True)
+    code = models.SlugField(_("mã"), max_length=40, unique=True)
+    level = models.PositiveSmallIntegerField(
+        _("cấp"),
+        help_text=_("1 = Tổng Liên đoàn, 2 = tỉnh/ngành trung ương, 3 = cấp trên trực tiếp cơ sở, 4 = cơ sở, 5 = dưới cơ sở"),
+    )
+    is_grassroots = models.BooleanField(_("là công đoàn cơ sở"), default=False)
+
+    class Meta:
+        ordering = ["level", "name"]
+        verbose_name = _("loại đơn vị")
+        verbose_name_plural = _("loại đơn vị")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class UnitQuerySet(MP_NodeQuerySet):
+    def visible_to(self, user: Any, perm: str | None = None) -> UnitQuerySet:
+        from thidua.accounts.scope import Perm, restrict
+
+        return restrict(self, user, perm or Perm.VIEW, path_field="path")
+
+    def active(self) -> UnitQuerySet:
+        return self.filter(dissolved_on__isnull=True)
+
+    def search(self, query: str) -> UnitQuerySet:
+        folded = fold(query)
+        if not folded:
+            return self
+        qs = self
+        for word in folded.split(" "):
+            qs = qs.filter(search_text__contains=word)
+        return qs
+
+
+class UnitManager(MP_NodeManager.from_queryset(UnitQuerySet)):  # type: ignore[misc]
+    def get_queryset(self) -> UnitQuerySet:
+        return UnitQuerySet(self.model, using=self._db).order_by("path")
+
+
+class Unit(MP_Node):
+    """A node of the union tree: Confederation, federation, grassroots union, union group…"""
+
+    steplen = 4
+    alphabet = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+
+    kind = models.ForeignKey(UnitKind, on_delete=models.PROTECT, related_name="units", verbose_name=_("loại"))
+    name = models.CharField(_("tên đơn vị"), max_length=255)
+    short_name = models.CharField(
+        _("tên viết tắt"), max_length=30, blank=True, help_text=_("Dùng trong số văn bản, ví dụ LĐLĐ")
+    )
+    code = models.CharField(_("mã đơn vị"), max_length=40, unique=True)
+    # Kept with the path so parents are one join away and the recursive-CTE
+    # baseline in bench/ can run on the same table; services keep both in step.
+    parent = models.ForeignKey(
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="children", verbose_name=_("đơn vị cấp trên")
+    )
+    active_from = models.DateField(_("ngày thành lập"), null=True, blank=True)
+    dissolved_on = models.DateField(_("ngày giải thể"), null=True, blank=True)
+    merged_into = models.ForeignKey(
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="merged_units", verbose_name=_("hợp nhất vào")
+    )
+    search_text = models.CharField(max_length=400, editable=False, db_index=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    history = HistoricalRecords(excluded_fields=["search_text", "numchild", "updated_at"])
+
+    objects = UnitManager()
+
+    class Meta:
+        verbose_name = _("đơn vị")
+        verbose_name_plural = _("đơn vị")
+        indexes = [models.Index(fields=["parent", "name"])]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def is_active(self) -> bool:
+        return self.dissolved_on is None
+
+    def refresh_search_text(self) -> None:
+        self.name = clean_text(self.name)
+        self.short_name = clean_text(self.short_name)
+        self.code = clean_text(self.code)
+        self.search_text = fold(f"{self.name} {self.short_name} {self.code}")[:400]
+
+    def ancestor_paths(self) -> list[str]:
+        return [self.path[:i] for i in range(self.steplen, len(self.path), self.steplen)]
+
+
+class UnitEvent(models.Model):
+    """A structural change of the tree: kept forever so history reads as it was."""
+
+    class Kind(models.TextChoices):
+        CREATED = "created", _("Thành lập")
+        MOVED = "moved", _("Chuyển đơn vị cấp trên")
+        MERGED = "merged", _("Hợp nhất")
+        ABSORBED = "absorbed", _("Tiếp nhận hợp nhất")
+        DISSOLVED = "dissolved", _("Giải thể")
+
+    unit = models.ForeignKey(Unit, on_delete=models.CASCADE, related_name="events", verbose_name=_("đơn vị"))
+    kind = models.CharField(_("loại sự kiện"), max_length=20, choices=Kind.choices)
+    old_parent = models.ForeignKey(Unit, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    new_parent = models.ForeignKey(Unit, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    other_unit = models.ForeignKey(Unit, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    # The full chain of names at the time, so later renames don't rewrite history.
+    old_parent_label = models.CharField(max_length=600, blank=True)
+    new_parent_label = models.CharField(max_length=600, blank=True)
+    effective_on = models.DateField(_("ngày hiệu lực"))
+    reason = models.TextField(_("lý do"), blank=True)
+    members_moved = models.PositiveIntegerField(default=0)
+    at = models.DateTimeField(auto_now_add=True)
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        verbose_name = _("sự kiện đơn vị")
+        verbose_name_plural = _("sự kiện đơn vị")
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()}: {self.unit}"

@@ -1,0 +1,271 @@
+"""Writes to the union tree. Every structural change holds the tree lock.
+
+Materialised paths change for a whole subtree when a unit moves, so two
+structural changes must never interleave: on PostgreSQL a transaction-level
+advisory lock serialises them; on SQLite the IMMEDIATE transaction mode
+already does. Nodes are always re-read after the lock is taken, because the
+path or child count a caller holds may be stale.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import connection, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from thidua.units.models import Unit, UnitEvent, UnitKind
+
+TREE_LOCK_KEY = 7_000_001
+
+
+def lock_tree() -> None:
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [TREE_LOCK_KEY])
+
+
+def _label(unit: Unit | None) -> str:
+    if unit is None:
+        return ""
+    chain = list(Unit.objects.filter(path__in=unit.ancestor_paths()).order_by("depth").values_list("name", flat=True))
+    return " › ".join([*chain, unit.name])[:600]
+
+
+def _check_code_free(code: str, exclude_pk: int | None = None) -> None:
+    qs = Unit.objects.filter(code__iexact=code)
+    if exclude_pk:
+        qs = qs.exclude(pk=exclude_pk)
+    if qs.exists():
+        raise ValidationError({"code": _("Mã đơn vị “%(code)s” đã được dùng.") % {"code": code}})
+
+
+@transaction.atomic
+def unit_create(
+    *,
+    parent: Unit | None,
+    kind: UnitKind,
+    name: str,
+    code: str,
+    short_name: str = "",
+    active_from: dt.date | None = None,
+    by: Any = None,
+) -> Unit:
+    lock_tree()
+    unit = Unit(kind=kind, name=name, short_name=short_name, code=code, active_from=active_from)
+    unit.refresh_search_text()
+    if not unit.name:
+        raise ValidationError({"name": _("Tên đơn vị không được để trống.")})
+    if not unit.code:
+        raise ValidationError({"code": _("Mã đơn vị không được để trống.")})
+    _check_code_free(unit.code)
+    if parent is None:
+        unit = Unit.objects.add_root(instance=unit)
+    else:
+        parent = Unit.objects.get(pk=parent.pk)
+        if not parent.is_active:
+            raise ValidationError(_("Không thể thêm đơn vị vào đơn vị đã giải thể."))
+        unit.parent = parent
+        unit = Unit.objects.add_child(parent, instance=unit)
+    UnitEvent.objects.create(
+        unit=unit,
+        kind=UnitEvent.Kind.CREATED,
+        new_parent=parent,
+        new_parent_label=_label(parent),
+        effective_on=active_from or timezone.localdate(),
+        by=by,
+    )
+    return unit
+
+
+@transaction.atomic
+def unit_update(*, unit: Unit, by: Any = None, **fields: Any) -> Unit:
+    allowed = {"name", "short_name", "code", "kind", "active_from"}
+    unknown = set(fields) - allowed
+    if unknown:
+        raise TypeError(f"unit_update does not change {sorted(unknown)}")
+    unit = Unit.objects.select_for_update().get(pk=unit.pk)
+    for key, value in fields.items():
+        setattr(unit, key, value)
+    unit.refresh_search_text()
+    if not unit.name:
+        raise ValidationError({"name": _("Tên đơn vị không được để trống.")})
+    if not unit.code:
+        raise ValidationError({"code": _("Mã đơn vị không được để trống.")})
+    _check_code_free(unit.code, exclude_pk=unit.pk)
+    unit._history_user = by  # type: ignore[attr-defined]
+    unit.save()
+    return unit
+
+
+def _validate_new_parent(unit: Unit, new_parent: Unit) -> None:
+    if new_parent.pk == unit.pk:
+        raise ValidationError(_("Không thể chuyển đơn vị vào chính nó."))
+    if new_parent.path.startswith(unit.path):
+        raise ValidationError(_("Không thể chuyển đơn vị vào đơn vị cấp dưới của chính nó."))
+    if not new_parent.is_active:
+        raise ValidationError(_("Không thể chuyển đơn vị vào đơn vị đã giải thể."))
+
+
+def _move(unit: Unit, new_parent: Unit) -> None:
+    Unit.objects.move(unit, new_parent, pos="last-child")
+    Unit.objects.filter(pk=unit.pk).update(parent=new_parent)
+
+
+@transaction.atomic
+def unit_move(
+    *, unit: Unit, new_parent: Unit, effective_on: dt.date | None = None, reason: str = "", by: Any = None
+) -> Unit:
+    """Move a unit (and its subtree) under another parent, recording where it was."""
+    lock_tree()
+    unit = Unit.objects.get(pk=unit.pk)
+    new_parent = Unit.objects.get(pk=new_parent.pk)
+    if not unit.is_active:
+        raise ValidationError(_("Không thể chuyển đơn vị đã giải thể."))
+    if unit.parent_id is None:
+        raise ValidationError(_("Không thể chuyển đơn vị gốc."))
+    _validate_new_parent(unit, new_parent)
+    if unit.parent_id == new_parent.pk:
+        raise ValidationError(_("Đơn vị đã trực thuộc đơn vị này."))
+    old_parent = unit.parent
+    event = UnitEvent(
+        unit=unit,
+        kind=UnitEvent.Kind.MOVED,
+        old_parent=old_parent,
+        new_parent=new_parent,
+        old_parent_label=_label(old_parent),
+        new_parent_label=_label(new_parent),
+        effective_on=effective_on or timezone.localdate(),
+        reason=reason,
+        by=by,
+    )
+    _move(unit, new_parent)
+    event.save()
+    unit = Unit.objects.get(pk=unit.pk)
+    unit._history_user = by  # type: ignore[attr-defined]
+    unit._change_reason = reason or "move"  # type: ignore[attr-defined]
+    unit.save(update_fields=["updated_at"])
+    return unit
+
+
+@transaction.atomic
+def unit_merge(
+    *, source: Unit, target: Unit, effective_on: dt.date | None = None, reason: str = "", by: Any = None
+) -> Unit:
+    """Merge ``source`` into ``target``: its sub-units and members move, it is dissolved.
+
+    The source row stays (dissolved, ``merged_into`` set) so everything that
+    was done in its name remains attributed to it as it was.
+    """
+    from thidua.members.services import members_transfer_all
+
+    lock_tree()
+    source = Unit.objects.get(pk=source.pk)
+    target = Unit.objects.get(pk=target.pk)
+    if source.pk == target.pk:
+        raise ValidationError(_("Không thể hợp nhất đơn vị vào chính nó."))
+    if target.path.startswith(source.path):
+        raise ValidationError(_("Không thể hợp nhất đơn vị vào đơn vị cấp dưới của chính nó."))
+    if not source.is_active or not target.is_active:
+        raise ValidationError(_("Chỉ hợp nhất được các đơn vị đang hoạt động."))
+    if source.parent_id is None:
+        raise ValidationError(_("Không thể hợp nhất đơn vị gốc."))
+    when = effective_on or timezone.localdate()
+    children = list(Unit.objects.filter(parent=source, dissolved_on__isnull=True).order_by("path"))
+    for child in children:
+        child = Unit.objects.get(pk=child.pk)
+        UnitEvent.objects.create(
+            unit=child,
+            kind=UnitEvent.Kind.MOVED,
+            old_parent=source,
+            new_parent=target,
+            old_parent_label=_label(source),
+            new_parent_label=_label(target),
+            effective_on=when,
+            reason=reason,
+            by=by,
+        )
+        _move(child, Unit.objects.get(pk=target.pk))
+    moved = members_transfer_all(source=source, target=target, by=by)
+    Unit.objects.filter(pk=source.pk).update(dissolved_on=when, merged_into=target, updated_at=timezone.now())
+    UnitEvent.objects.create(
+        unit=source,
+        kind=UnitEvent.Kind.MERGED,
+        other_unit=target,
+        old_parent=source.parent,
+        old_parent_label=_label(source.parent),
+        effective_on=when,
+        reason=reason,
+        members_moved=moved,
+        by=by,
+    )
+    UnitEvent.objects.create(
+        unit=target,
+        kind=UnitEvent.Kind.ABSORBED,
+        other_unit=source,
+        effective_on=when,
+        reason=reason,
+        members_moved=moved,
+        by=by,
+    )
+    source = Unit.objects.get(pk=source.pk)
+    source._history_user = by  # type: ignore[attr-defined]
+    source._change_reason = reason or "merge"  # type: ignore[attr-defined]
+    source.save(update_fields=["updated_at"])
+    return Unit.objects.get(pk=target.pk)
+
+
+@transaction.atomic
+def unit_dissolve(*, unit: Unit, effective_on: dt.date | None = None, reason: str = "", by: Any = None) -> Unit:
+    from thidua.members.models import Member
+
+    lock_tree()
+    unit = Unit.objects.get(pk=unit.pk)
+    if not unit.is_active:
+        raise ValidationError(_("Đơn vị đã giải thể."))
+    if unit.parent_id is None:
+        raise ValidationError(_("Không thể giải thể đơn vị gốc."))
+    if Unit.objects.filter(parent=unit, dissolved_on__isnull=True).exists():
+        raise ValidationError(_("Đơn vị còn đơn vị trực thuộc đang hoạt động; hãy chuyển hoặc giải thể chúng trước."))
+    if Member.objects.filter(unit=unit, status=Member.Status.ACTIVE).exists():
+        raise ValidationError(_("Đơn vị còn đoàn viên đang sinh hoạt; hãy chuyển họ sang đơn vị khác trước."))
+    when = effective_on or timezone.localdate()
+    unit.dissolved_on = when
+    unit._history_user = by  # type: ignore[attr-defined]
+    unit._change_reason = reason or "dissolve"  # type: ignore[attr-defined]
+    unit.save()
+    UnitEvent.objects.create(
+        unit=unit,
+        kind=UnitEvent.Kind.DISSOLVED,
+        old_parent=unit.parent,
+        old_parent_label=_label(unit.parent),
+        effective_on=when,
+        reason=reason,
+        by=by,
+    )
+    return unit
+
+
+@transaction.atomic
+def unit_delete(*, unit: Unit, by: Any = None) -> None:
+    """Delete a unit created by mistake. Anything with content or history is dissolved instead."""
+    from thidua.members.models import Member
+
+    lock_tree()
+    unit = Unit.objects.get(pk=unit.pk)
+    if unit.parent_id is None:
+        raise ValidationError(_("Không thể xoá đơn vị gốc."))
+    if Unit.objects.filter(parent=unit).exists():
+        raise ValidationError(_("Không thể xoá: đơn vị còn đơn vị trực thuộc."))
+    if Member.objects.filter(unit=unit).exists():
+        raise ValidationError(_("Không thể xoá: đơn vị đã có đoàn viên. Hãy dùng chức năng giải thể."))
+    if unit.assignments.exists():
+        raise ValidationError(_("Không thể xoá: đơn vị có tài khoản được phân quyền."))
+    if unit.events.exclude(kind=UnitEvent.Kind.CREATED).exists() or unit.merged_units.exists():
+        raise ValidationError(_("Không thể xoá: đơn vị đã có lịch sử thay đổi. Hãy dùng chức năng giải thể."))
+    unit._history_user = by  # type: ignore[attr-defined]
+    unit.events.all().delete()
+    unit.delete()

@@ -1,0 +1,262 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import QuerySet
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
+
+from thidua.accounts.scope import Perm, get_for_user, require, scope_for
+from thidua.core.access import scoped
+from thidua.core.excel import xlsx_response
+from thidua.core.forms import apply_errors
+from thidua.core.history import history_rows
+from thidua.units import services
+from thidua.units.forms import DissolveForm, TargetForm, UnitForm
+from thidua.units.models import Unit, UnitEvent
+from thidua.units.selectors import breadcrumbs, children_with_counts, units_with_counts
+
+SEARCH_LIMIT = 50
+PICK_LIMIT = 20
+
+
+def unit_get_for_user(user: Any, pk: Any, perm: str = Perm.VIEW) -> Unit:
+    return get_for_user(Unit.objects.select_related("kind", "parent", "merged_into"), user, perm, path_field="path", pk=pk)
+
+
+def _require_on_parent(user: Any, unit: Unit, perm: str) -> None:
+    """Structural changes of a unit are decided by the level above it."""
+    if unit.parent is None:
+        if not scope_for(user).is_global:
+            raise PermissionDenied(_("Bạn không có quyền thực hiện thao tác này."))
+        return
+    require(user, unit.parent.path, perm)
+
+
+def _scope_roots(user: Any) -> list[Unit]:
+    scope = scope_for(user)
+    if scope.is_global:
+        return list(Unit.objects.filter(depth=1).select_related("kind").order_by("name"))
+    return list(Unit.objects.filter(pk__in=scope.root_unit_ids).select_related("kind").order_by("path"))
+
+
+@scoped
+def tree(request: HttpRequest) -> HttpResponse:
+    query = request.GET.get("q", "").strip()[:100]
+    context: dict[str, Any] = {"nav": "units", "q": query}
+    if query:
+        results = list(
+            Unit.objects.visible_to(request.user).search(query).select_related("kind", "parent").order_by("depth", "name")[
+                : SEARCH_LIMIT + 1
+            ]
+        )
+        context["results"] = results[:SEARCH_LIMIT]
+        context["more"] = len(results) > SEARCH_LIMIT
+    else:
+        roots = _scope_roots(request.user)
+        context["root_rows"] = units_with_counts(roots)
+        if len(roots) == 1:
+            context["open_rows"] = children_with_counts(roots[0])
+    if request.headers.get("HX-Request") and request.headers.get("HX-Target") == "unit-results":
+        return render(request, "units/_search_results.html", context)
+    return render(request, "units/tree.html", context)
+
+
+@scoped
+def children(request: HttpRequest, pk: int) -> HttpResponse:
+    unit = unit_get_for_user(request.user, pk)
+    rows = children_with_counts(unit)
+    return render(request, "units/_tree_children.html", {"rows": rows, "parent": unit})
+
+
+@scoped
+def detail(request: HttpRequest, pk: int) -> HttpResponse:
+    unit = unit_get_for_user(request.user, pk)
+    scope = scope_for(request.user)
+    rows = children_with_counts(unit, include_dissolved=True)
+    own = units_with_counts([unit])[0]
+    parent_path = unit.parent.path if unit.parent else None
+    context = {
+        "nav": "units",
+        "unit": unit,
+        "own": own,
+        "rows": rows,
+        "crumbs": breadcrumbs(unit, request.user),
+        "events": unit.events.select_related("old_parent", "new_parent", "other_unit", "by")[:10],
+        "can_edit": unit.is_active and scope.allows(unit.path, Perm.MANAGE_UNITS),
+        "can_restructure": unit.is_active
+        and parent_path is not None
+        and scope.allows(parent_path, Perm.MANAGE_UNITS),
+        "can_add_member": unit.is_active and scope.allows(unit.path, Perm.MANAGE_MEMBERS),
+    }
+    return render(request, "units/detail.html", context)
+
+
+@scoped
+@require_http_methods(["GET", "POST"])
+def create(request: HttpRequest, parent_pk: int) -> HttpResponse:
+    parent = unit_get_for_user(request.user, parent_pk, Perm.MANAGE_UNITS)
+    form = UnitForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            unit = services.unit_create(parent=parent, by=request.user, **form.cleaned_data)
+        except ValidationError as exc:
+            apply_errors(form, exc)
+        else:
+            messages.success(request, _("Đã thêm đơn vị “%(name)s”.") % {"name": unit.name})
+            return redirect("units:detail", unit.pk)
+    return render(request, "units/form.html", {"nav": "units", "form": form, "parent": parent, "title": _("Thêm đơn vị trực thuộc")})
+
+
+@scoped
+@require_http_methods(["GET", "POST"])
+def edit(request: HttpRequest, pk: int) -> HttpResponse:
+    unit = unit_get_for_user(request.user, pk, Perm.MANAGE_UNITS)
+    form = UnitForm(request.POST or None, instance=Unit.objects.get(pk=unit.pk))
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.unit_update(unit=unit, by=request.user, **form.cleaned_data)
+        except ValidationError as exc:
+            apply_errors(form, exc)
+        else:
+            messages.success(request, _("Đã lưu thay đổi."))
+            return redirect("units:detail", unit.pk)
+    return render(request, "units/form.html", {"nav": "units", "form": form, "unit": unit, "title": _("Sửa thông tin đơn vị")})
+
+
+def _targets(user: Any, unit: Unit) -> QuerySet[Unit]:
+    return Unit.objects.visible_to(user, Perm.MANAGE_UNITS).active().exclude(path__startswith=unit.path)
+
+
+def _restructure(request: HttpRequest, pk: int, action: str) -> HttpResponse:
+    unit = unit_get_for_user(request.user, pk)
+    _require_on_parent(request.user, unit, Perm.MANAGE_UNITS)
+    targets = _targets(request.user, unit)
+    if action == "move" and unit.parent_id:
+        targets = targets.exclude(pk=unit.parent_id)
+    form = TargetForm(request.POST or None, targets=targets)
+    query = (request.POST.get("q") or request.GET.get("q") or "").strip()[:100]
+    if request.method == "POST" and "pick" not in request.POST and form.is_valid():
+        data = form.cleaned_data
+        try:
+            if action == "move":
+                services.unit_move(
+                    unit=unit, new_parent=data["target"], effective_on=data["effective_on"], reason=data["reason"], by=request.user
+                )
+                messages.success(request, _("Đã chuyển đơn vị sang “%(name)s”.") % {"name": data["target"].name})
+            else:
+                services.unit_merge(
+                    source=unit, target=data["target"], effective_on=data["effective_on"], reason=data["reason"], by=request.user
+                )
+                messages.success(request, _("Đã hợp nhất vào “%(name)s”.") % {"name": data["target"].name})
+                return redirect("units:detail", data["target"].pk)
+        except ValidationError as exc:
+            apply_errors(form, exc)
+        else:
+            return redirect("units:detail", unit.pk)
+    candidates = list(targets.search(query).select_related("parent").order_by("depth", "name")[:PICK_LIMIT]) if query else []
+    selected = form.data.get("target") if form.is_bound else None
+    return render(
+        request,
+        "units/restructure.html",
+        {
+            "nav": "units",
+            "unit": unit,
+            "form": form,
+            "action": action,
+            "q": query,
+            "candidates": candidates,
+            "selected": str(selected or ""),
+        },
+    )
+
+
+@scoped
+@require_http_methods(["GET", "POST"])
+def move(request: HttpRequest, pk: int) -> HttpResponse:
+    return _restructure(request, pk, "move")
+
+
+@scoped
+@require_http_methods(["GET", "POST"])
+def merge(request: HttpRequest, pk: int) -> HttpResponse:
+    return _restructure(request, pk, "merge")
+
+
+@scoped
+def pick(request: HttpRequest, pk: int) -> HttpResponse:
+    """Autocomplete for the move/merge target: only units the user may manage."""
+    unit = unit_get_for_user(request.user, pk)
+    _require_on_parent(request.user, unit, Perm.MANAGE_UNITS)
+    query = request.GET.get("q", "").strip()[:100]
+    candidates = (
+        list(_targets(request.user, unit).search(query).select_related("parent").order_by("depth", "name")[:PICK_LIMIT])
+        if query
+        else []
+    )
+    return render(request, "units/_pick.html", {"candidates": candidates, "q": query, "selected": ""})
+
+
+@scoped
+@require_http_methods(["GET", "POST"])
+def dissolve(request: HttpRequest, pk: int) -> HttpResponse:
+    unit = unit_get_for_user(request.user, pk)
+    _require_on_parent(request.user, unit, Perm.MANAGE_UNITS)
+    form = DissolveForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.unit_dissolve(unit=unit, by=request.user, **form.cleaned_data)
+        except ValidationError as exc:
+            apply_errors(form, exc)
+        else:
+            messages.success(request, _("Đã giải thể đơn vị."))
+            return redirect("units:detail", unit.pk)
+    return render(request, "units/dissolve.html", {"nav": "units", "unit": unit, "form": form})
+
+
+@scoped
+@require_http_methods(["GET", "POST"])
+def delete(request: HttpRequest, pk: int) -> HttpResponse:
+    unit = unit_get_for_user(request.user, pk)
+    _require_on_parent(request.user, unit, Perm.MANAGE_UNITS)
+    error = ""
+    if request.method == "POST":
+        parent_pk = unit.parent_id
+        try:
+            services.unit_delete(unit=unit, by=request.user)
+        except ValidationError as exc:
+            error = " ".join(exc.messages)
+        else:
+            messages.success(request, _("Đã xoá đơn vị."))
+            return redirect("units:detail", parent_pk)
+    return render(request, "units/delete.html", {"nav": "units", "unit": unit, "error": error}, status=400 if error else 200)
+
+
+@scoped
+def history(request: HttpRequest, pk: int) -> HttpResponse:
+    unit = unit_get_for_user(request.user, pk)
+    events = UnitEvent.objects.filter(unit=unit).select_related("old_parent", "new_parent", "other_unit", "by")
+    return render(
+        request,
+        "units/history.html",
+        {"nav": "units", "unit": unit, "history": history_rows(unit.history.all()), "events": events},
+    )
+
+
+@scoped
+def export(request: HttpRequest) -> HttpResponse:
+    """All units in the user's scope (or under ?unit=) as an Excel sheet."""
+    qs = Unit.objects.visible_to(request.user).select_related("kind", "parent").order_by("path")
+    if request.GET.get("unit"):
+        root = unit_get_for_user(request.user, request.GET["unit"])
+        qs = qs.filter(path__startswith=root.path)
+    headers = [_("Mã"), _("Tên đơn vị"), _("Tên viết tắt"), _("Loại"), _("Đơn vị cấp trên"), _("Cấp"), _("Ngày thành lập"), _("Ngày giải thể")]
+    rows = (
+        [u.code, u.name, u.short_name, u.kind.name, u.parent.name if u.parent else "", u.depth, u.active_from, u.dissolved_on]
+        for u in qs.iterator(chunk_size=2000)
+    )
+    return xlsx_response("don-vi.xlsx", _("Đơn vị"), headers, rows)
