@@ -20,6 +20,15 @@ def _test_settings(settings):
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 
 
+def pytest_configure(config):
+    from pathlib import Path
+
+    from django.conf import settings
+
+    # WhiteNoise warns at start-up when STATIC_ROOT is missing; tests serve from the finders.
+    Path(settings.STATIC_ROOT).mkdir(parents=True, exist_ok=True)
+
+
 def pytest_runtest_logreport(report):
     """With THIDUA_REQUIRE_ALL=1 a skipped test is a failure: CI must run everything."""
     if REQUIRE_ALL and report.skipped and report.when in ("setup", "call"):

@@ -95,7 +95,11 @@ def client_for(world: World, actor: str) -> Client:
 def _xlsx_text(content: bytes) -> str:
     workbook = load_workbook(io.BytesIO(content), read_only=True)
     return "\n".join(
-        str(cell) for sheet in workbook.worksheets for row in sheet.iter_rows(values_only=True) for cell in row if cell is not None
+        str(cell)
+        for sheet in workbook.worksheets
+        for row in sheet.iter_rows(values_only=True)
+        for cell in row
+        if cell is not None
     )
 
 
@@ -183,9 +187,9 @@ def check(resource: Resource, world: World, actor: str, action: str) -> list[str
                 if response.status_code != expected:
                     fail(f"API detail status {response.status_code}, expected {expected}")
         else:  # edit, delete, approve
-            factory = {"edit": resource.edit, "delete": resource.delete, "approve": resource.approve}[action]
-            assert factory is not None
-            write = factory(obj)
+            change = {"edit": resource.edit, "delete": resource.delete, "approve": resource.approve}[action]
+            assert change is not None
+            write = change(obj)
             response = client.post(write.url, write.data)
             done = write.took_effect()
             if anonymous:

@@ -25,6 +25,7 @@ from typing import Any
 from thidua.accounts.models import Role, RoleAssignment, User
 from thidua.members.models import Member
 from thidua.members.services import member_create
+from thidua.units.kinds import DEFAULT_KINDS
 from thidua.units.models import Unit, UnitKind
 from thidua.units.services import unit_create
 
@@ -33,7 +34,15 @@ _counter = itertools.count(1)
 
 
 def kind(code: str) -> UnitKind:
-    return UnitKind.objects.get(code=code)
+    """The shipped kind with this code (re-created after a transactional test's flush)."""
+    kind = UnitKind.objects.filter(code=code).first()
+    if kind is None:
+        for kind_code, name, name_en, level, grassroots in DEFAULT_KINDS:
+            UnitKind.objects.get_or_create(
+                code=kind_code, defaults={"name": name, "name_en": name_en, "level": level, "is_grassroots": grassroots}
+            )
+        kind = UnitKind.objects.get(code=code)
+    return kind
 
 
 def make_unit(parent: Unit | None, name: str, kind_code: str = "grassroots", code: str | None = None) -> Unit:
@@ -101,12 +110,33 @@ def build_world() -> World:
         "council": make_user("council", (u["P"], Role.COUNCIL)),
         "anonymous": None,
     }
-    province_targets = {"own": u["P"], "child": u["D1"], "grandchild": u["G1"], "sibling": u["P2"], "parent": u["R"], "other": u["D3"]}
+    province_targets = {
+        "own": u["P"],
+        "child": u["D1"],
+        "grandchild": u["G1"],
+        "sibling": u["P2"],
+        "parent": u["R"],
+        "other": u["D3"],
+    }
     targets = {
         "province": province_targets,
         "council": province_targets,
         "anonymous": province_targets,
-        "district": {"own": u["D1"], "child": u["G1"], "grandchild": u["T1"], "sibling": u["D2"], "parent": u["P"], "other": u["G2"]},
-        "grassroots": {"own": u["G1"], "child": u["T1"], "grandchild": u["T1a"], "sibling": u["G1b"], "parent": u["D1"], "other": u["G2"]},
+        "district": {
+            "own": u["D1"],
+            "child": u["G1"],
+            "grandchild": u["T1"],
+            "sibling": u["D2"],
+            "parent": u["P"],
+            "other": u["G2"],
+        },
+        "grassroots": {
+            "own": u["G1"],
+            "child": u["T1"],
+            "grandchild": u["T1a"],
+            "sibling": u["G1b"],
+            "parent": u["D1"],
+            "other": u["G2"],
+        },
     }
     return World(units=units, users=users, targets=targets)

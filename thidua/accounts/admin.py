@@ -10,5 +10,5 @@ admin.site.site_header = "Thi Đua"
 
 @admin.register(User)
 class ThiDuaUserAdmin(UserAdmin):
-    fieldsets = (*UserAdmin.fieldsets, ("Thi Đua", {"fields": ("full_name",)}))
+    fieldsets = (*(UserAdmin.fieldsets or ()), ("Thi Đua", {"fields": ("full_name",)}))
     list_display = ["username", "full_name", "email", "is_active", "is_superuser", "last_login"]

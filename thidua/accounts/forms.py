@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
@@ -31,11 +31,11 @@ class AssignmentForm(forms.Form):
     def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         units = Unit.objects.visible_to(user, Perm.MANAGE_ACCOUNTS).active().order_by("path")
-        field = self.fields["unit"]
+        field = cast(forms.ModelChoiceField, self.fields["unit"])
         field.queryset = units
         if units.count() > UNIT_SELECT_LIMIT:
             field.to_field_name = "code"
             field.widget = forms.TextInput()
             field.help_text = _("Nhập mã đơn vị.")
         if not user.is_superuser:
-            self.fields["role"].choices = [c for c in Role.choices if c[0] != Role.ADMIN]
+            cast(forms.ChoiceField, self.fields["role"]).choices = [c for c in Role.choices if c[0] != Role.ADMIN]

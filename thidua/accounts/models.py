@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.db import models
@@ -30,7 +32,7 @@ class Role(models.TextChoices):
 
 
 class RoleAssignmentQuerySet(models.QuerySet["RoleAssignment"]):
-    def visible_to(self, user: settings.AUTH_USER_MODEL, perm: str | None = None) -> RoleAssignmentQuerySet:
+    def visible_to(self, user: Any, perm: str | None = None) -> RoleAssignmentQuerySet:
         from thidua.accounts.scope import Perm, restrict
 
         return restrict(self, user, perm or Perm.VIEW, path_field="unit__path")

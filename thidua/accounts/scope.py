@@ -16,7 +16,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import ObjectDoesNotExist, PermissionDenied
 from django.db import models
 from django.db.models import Q
 from django.http import Http404
@@ -25,6 +25,7 @@ from django.utils.translation import gettext as _
 from thidua.accounts.models import Role
 
 M = TypeVar("M", bound=models.Model)
+QS = TypeVar("QS", bound=models.QuerySet[Any])
 
 
 class Perm:
@@ -122,7 +123,7 @@ def forget_scope(user: Any) -> None:
         del user._thidua_scope
 
 
-def restrict(queryset: models.QuerySet[M], user: Any, perm: str, *, path_field: str) -> models.QuerySet[M]:
+def restrict(queryset: QS, user: Any, perm: str, *, path_field: str) -> QS:
     """Rows of ``queryset`` whose unit lies in a subtree where ``user`` holds ``perm``."""
     scope = scope_for(user)
     if scope.is_global:
@@ -154,7 +155,7 @@ def get_for_user(
     """Fetch one object for ``user``: 404 outside the viewing scope, 403 without ``perm``."""
     try:
         obj = restrict(queryset, user, Perm.VIEW, path_field=path_field).get(**lookup)
-    except (queryset.model.DoesNotExist, ValueError, TypeError):
+    except (ObjectDoesNotExist, ValueError, TypeError):
         raise Http404(_("Không tìm thấy hoặc bạn không có quyền xem.")) from None
     if perm != Perm.VIEW and not scope_for(user).allows(path_of(obj, path_field), perm):
         raise PermissionDenied(_("Bạn không có quyền thực hiện thao tác này."))

@@ -19,9 +19,7 @@ from thidua.accounts.scope import Perm, get_for_user, scope_for
 from thidua.core.access import public, scoped
 from thidua.core.forms import apply_errors
 
-login = public(
-    auth_views.LoginView.as_view(template_name="accounts/login.html", redirect_authenticated_user=True)
-)
+login = public(auth_views.LoginView.as_view(template_name="accounts/login.html", redirect_authenticated_user=True))
 logout = public(auth_views.LogoutView.as_view())
 password_change = scoped(auth_views.PasswordChangeView.as_view(template_name="accounts/password_change.html"))
 password_change_done = scoped(
@@ -66,7 +64,10 @@ def assignment_create(request: HttpRequest) -> HttpResponse:
                     if not data["password"]:
                         raise ValidationError({"password": _("Tài khoản mới cần mật khẩu ban đầu.")})
                     account = services.user_create(
-                        username=data["username"], full_name=data["full_name"], email=data["email"] or "", password=data["password"]
+                        username=data["username"],
+                        full_name=data["full_name"],
+                        email=data["email"] or "",
+                        password=data["password"],
                     )
                 services.assignment_create(user=account, unit=data["unit"], role=data["role"], by=request.user)
         except ValidationError as exc:

@@ -16,4 +16,4 @@ def apply_errors(form: forms.BaseForm, exc: ValidationError) -> None:
             form.add_error(None, message)
 
 
-__all__ = ["apply_errors", "NON_FIELD_ERRORS"]
+__all__ = ["NON_FIELD_ERRORS", "apply_errors"]

@@ -1,12 +1,13 @@
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django.db.models import Count
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 
+from thidua.accounts.models import RoleAssignment
 from thidua.accounts.scope import Perm, scope_for
 from thidua.core.access import public, scoped
 from thidua.members.models import Member
@@ -30,7 +31,9 @@ def home(request: HttpRequest) -> HttpResponse:
     context: dict[str, Any] = {
         "nav": "home",
         "root_rows": root_rows,
-        "grants": request.user.assignments.select_related("unit").order_by("unit__path"),  # type: ignore[attr-defined]
+        "grants": RoleAssignment.objects.filter(user_id=cast(int, request.user.pk))
+        .select_related("unit")
+        .order_by("unit__path"),
         "first": first,
         "children": children_with_counts(first) if first else [],
         "kinds": kind_breakdown(first) if first else [],

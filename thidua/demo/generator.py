@@ -97,8 +97,22 @@ def save_tree(roots: list[Node], *, batch_size: int = 2000) -> list[Node]:
 # --- Members -------------------------------------------------------------
 
 JOBS = {
-    "school": [("Giáo viên", 70), ("Nhân viên", 15), ("Kế toán", 5), ("Hiệu trưởng", 3), ("Phó Hiệu trưởng", 4), ("Bảo vệ", 3)],
-    "health": [("Bác sĩ", 25), ("Điều dưỡng", 35), ("Hộ sinh", 8), ("Dược sĩ", 8), ("Kỹ thuật viên", 12), ("Nhân viên", 12)],
+    "school": [
+        ("Giáo viên", 70),
+        ("Nhân viên", 15),
+        ("Kế toán", 5),
+        ("Hiệu trưởng", 3),
+        ("Phó Hiệu trưởng", 4),
+        ("Bảo vệ", 3),
+    ],
+    "health": [
+        ("Bác sĩ", 25),
+        ("Điều dưỡng", 35),
+        ("Hộ sinh", 8),
+        ("Dược sĩ", 8),
+        ("Kỹ thuật viên", 12),
+        ("Nhân viên", 12),
+    ],
     "company": [("Công nhân", 70), ("Kỹ sư", 10), ("Nhân viên văn phòng", 12), ("Lái xe", 5), ("Quản đốc", 3)],
     "office": [("Chuyên viên", 55), ("Cán bộ", 25), ("Kế toán", 8), ("Văn thư", 7), ("Nhân viên", 5)],
 }
@@ -188,22 +202,48 @@ def bac_kan_tree(rng: random.Random) -> Node:
     province = root.add("Liên đoàn Lao động tỉnh Bắc Kạn", "provincial-federation", "BK", "LĐLĐ", weight=30)
     for district_name, code, communes in names.DISTRICTS:
         prefix = "" if district_name.startswith("Thành phố") else "huyện "
-        district = province.add(f"Liên đoàn Lao động {prefix}{district_name}", "district-federation", f"BK-{code}", "LĐLĐ", weight=8)
+        district = province.add(
+            f"Liên đoàn Lao động {prefix}{district_name}", "district-federation", f"BK-{code}", "LĐLĐ", weight=8
+        )
         n = 0
         for commune in communes:
             level = "phường" if commune in names.WARDS else "thị trấn" if commune in names.TOWNS else "xã"
             n += 1
-            district.add(f"Công đoàn cơ sở UBND {level} {commune}", "grassroots", f"BK-{code}-{n:03d}", weight=rng.uniform(18, 32), profile="office")
+            district.add(
+                f"Công đoàn cơ sở UBND {level} {commune}",
+                "grassroots",
+                f"BK-{code}-{n:03d}",
+                weight=rng.uniform(18, 32),
+                profile="office",
+            )
             schools = ["Trường Mầm non", "Trường Tiểu học", "Trường THCS"]
             for school in rng.sample(schools, k=rng.choice([1, 1, 2, 2])):
                 n += 1
-                unit = district.add(f"Công đoàn cơ sở {school} {commune}", "grassroots", f"BK-{code}-{n:03d}", weight=rng.uniform(18, 40), profile="school")
+                unit = district.add(
+                    f"Công đoàn cơ sở {school} {commune}",
+                    "grassroots",
+                    f"BK-{code}-{n:03d}",
+                    weight=rng.uniform(18, 40),
+                    profile="school",
+                )
                 if rng.random() < 0.08:
                     for g in range(1, 3):
-                        unit.add(f"Tổ công đoàn số {g} – {school} {commune}", "union-group", f"{unit.code}-T{g}", weight=rng.uniform(6, 12), profile="school")
+                        unit.add(
+                            f"Tổ công đoàn số {g} – {school} {commune}",
+                            "union-group",
+                            f"{unit.code}-T{g}",
+                            weight=rng.uniform(6, 12),
+                            profile="school",
+                        )
             if rng.random() < 0.25:
                 n += 1
-                district.add(f"Công đoàn cơ sở Trạm Y tế {level} {commune}", "grassroots", f"BK-{code}-{n:03d}", weight=rng.uniform(5, 9), profile="health")
+                district.add(
+                    f"Công đoàn cơ sở Trạm Y tế {level} {commune}",
+                    "grassroots",
+                    f"BK-{code}-{n:03d}",
+                    weight=rng.uniform(5, 9),
+                    profile="health",
+                )
     sector_units = {
         "education": (names.HIGH_SCHOOLS, "school", (40, 90)),
         "health": (names.HEALTH_UNITS, "health", (80, 400)),
@@ -214,47 +254,152 @@ def bac_kan_tree(rng: random.Random) -> Node:
         sector = province.add(name, "local-sector-union", f"BK-N{index}", short, weight=6)
         unit_names, profile, (low, high) = sector_units[key]
         for j, unit_name in enumerate(unit_names, start=1):
-            unit = sector.add(f"Công đoàn cơ sở {unit_name}", "grassroots", f"BK-N{index}-{j:03d}", weight=rng.uniform(low, high), profile=profile)
+            unit = sector.add(
+                f"Công đoàn cơ sở {unit_name}",
+                "grassroots",
+                f"BK-N{index}-{j:03d}",
+                weight=rng.uniform(low, high),
+                profile=profile,
+            )
             if profile == "health" and j == 1:
                 for dept in ["Khoa Nội", "Khoa Ngoại", "Khoa Sản", "Khoa Nhi"]:
-                    dep = unit.add(f"Công đoàn bộ phận {dept}", "department-union", f"{unit.code}-{dept[-3:].upper()}", weight=rng.uniform(20, 40), profile="health")
-                    dep.add(f"Tổ công đoàn {dept} – ca 1", "union-group", f"{dep.code}-T1", weight=rng.uniform(8, 15), profile="health")
+                    dep = unit.add(
+                        f"Công đoàn bộ phận {dept}",
+                        "department-union",
+                        f"{unit.code}-{dept[-3:].upper()}",
+                        weight=rng.uniform(20, 40),
+                        profile="health",
+                    )
+                    dep.add(
+                        f"Tổ công đoàn {dept} – ca 1",
+                        "union-group",
+                        f"{dep.code}-T1",
+                        weight=rng.uniform(8, 15),
+                        profile="health",
+                    )
     return root
 
 
 PROVINCES = [
-    "Hà Nội", "Hồ Chí Minh", "Hải Phòng", "Đà Nẵng", "Cần Thơ", "An Giang", "Bà Rịa – Vũng Tàu", "Bắc Giang", "Bắc Kạn", "Bạc Liêu",
-    "Bắc Ninh", "Bến Tre", "Bình Định", "Bình Dương", "Bình Phước", "Bình Thuận", "Cà Mau", "Cao Bằng", "Đắk Lắk", "Đắk Nông",
-    "Điện Biên", "Đồng Nai", "Đồng Tháp", "Gia Lai", "Hà Giang", "Hà Nam", "Hà Tĩnh", "Hải Dương", "Hậu Giang", "Hòa Bình",
-    "Hưng Yên", "Khánh Hòa", "Kiên Giang", "Kon Tum", "Lai Châu", "Lâm Đồng", "Lạng Sơn", "Lào Cai", "Long An", "Nam Định",
-    "Nghệ An", "Ninh Bình", "Ninh Thuận", "Phú Thọ", "Phú Yên", "Quảng Bình", "Quảng Nam", "Quảng Ngãi", "Quảng Ninh", "Quảng Trị",
-    "Sóc Trăng", "Sơn La", "Tây Ninh", "Thái Bình", "Thái Nguyên", "Thanh Hóa", "Thừa Thiên Huế", "Tiền Giang", "Trà Vinh", "Tuyên Quang",
-    "Vĩnh Long", "Vĩnh Phúc", "Yên Bái",
+    "Hà Nội",
+    "Hồ Chí Minh",
+    "Hải Phòng",
+    "Đà Nẵng",
+    "Cần Thơ",
+    "An Giang",
+    "Bà Rịa – Vũng Tàu",
+    "Bắc Giang",
+    "Bắc Kạn",
+    "Bạc Liêu",
+    "Bắc Ninh",
+    "Bến Tre",
+    "Bình Định",
+    "Bình Dương",
+    "Bình Phước",
+    "Bình Thuận",
+    "Cà Mau",
+    "Cao Bằng",
+    "Đắk Lắk",
+    "Đắk Nông",
+    "Điện Biên",
+    "Đồng Nai",
+    "Đồng Tháp",
+    "Gia Lai",
+    "Hà Giang",
+    "Hà Nam",
+    "Hà Tĩnh",
+    "Hải Dương",
+    "Hậu Giang",
+    "Hòa Bình",
+    "Hưng Yên",
+    "Khánh Hòa",
+    "Kiên Giang",
+    "Kon Tum",
+    "Lai Châu",
+    "Lâm Đồng",
+    "Lạng Sơn",
+    "Lào Cai",
+    "Long An",
+    "Nam Định",
+    "Nghệ An",
+    "Ninh Bình",
+    "Ninh Thuận",
+    "Phú Thọ",
+    "Phú Yên",
+    "Quảng Bình",
+    "Quảng Nam",
+    "Quảng Ngãi",
+    "Quảng Ninh",
+    "Quảng Trị",
+    "Sóc Trăng",
+    "Sơn La",
+    "Tây Ninh",
+    "Thái Bình",
+    "Thái Nguyên",
+    "Thanh Hóa",
+    "Thừa Thiên Huế",
+    "Tiền Giang",
+    "Trà Vinh",
+    "Tuyên Quang",
+    "Vĩnh Long",
+    "Vĩnh Phúc",
+    "Yên Bái",
 ]
-GRASSROOTS_KINDS = [("Trường Tiểu học", "school"), ("Trường THCS", "school"), ("UBND xã", "office"), ("Công ty", "company"), ("Trạm Y tế", "health")]
+GRASSROOTS_KINDS = [
+    ("Trường Tiểu học", "school"),
+    ("Trường THCS", "school"),
+    ("UBND xã", "office"),
+    ("Công ty", "company"),
+    ("Trạm Y tế", "health"),
+]
 
 
 def national_tree(rng: random.Random, *, districts: int = 10, grassroots_per_district: int = 190) -> Node:
     """TLĐ → 63 provinces + 20 central sector unions → districts → grassroots (~130k units)."""
     root = Node("Tổng Liên đoàn Lao động Việt Nam (quốc gia)", "confederation", "VN", "TLĐ")
     for p, province_name in enumerate(PROVINCES, start=1):
-        province = root.add(f"Liên đoàn Lao động tỉnh {province_name}", "provincial-federation", f"P{p:02d}", "LĐLĐ", weight=20)
+        province = root.add(
+            f"Liên đoàn Lao động tỉnh {province_name}", "provincial-federation", f"P{p:02d}", "LĐLĐ", weight=20
+        )
         for d in range(1, districts + 1):
-            district = province.add(f"Liên đoàn Lao động huyện số {d} – {province_name}", "district-federation", f"P{p:02d}-D{d:02d}", "LĐLĐ", weight=5)
+            district = province.add(
+                f"Liên đoàn Lao động huyện số {d} – {province_name}",
+                "district-federation",
+                f"P{p:02d}-D{d:02d}",
+                "LĐLĐ",
+                weight=5,
+            )
             for g in range(1, grassroots_per_district + 1):
                 label, profile = GRASSROOTS_KINDS[g % len(GRASSROOTS_KINDS)]
                 district.add(
-                    f"Công đoàn cơ sở {label} số {g} – huyện {d}, {province_name}", "grassroots", f"P{p:02d}-D{d:02d}-{g:04d}",
-                    weight=rng.uniform(15, 60), profile=profile,
+                    f"Công đoàn cơ sở {label} số {g} – huyện {d}, {province_name}",
+                    "grassroots",
+                    f"P{p:02d}-D{d:02d}-{g:04d}",
+                    weight=rng.uniform(15, 60),
+                    profile=profile,
                 )
         for s in range(1, 5):
-            sector = province.add(f"Công đoàn ngành số {s} – {province_name}", "local-sector-union", f"P{p:02d}-N{s}", "CĐN", weight=4)
+            sector = province.add(
+                f"Công đoàn ngành số {s} – {province_name}", "local-sector-union", f"P{p:02d}-N{s}", "CĐN", weight=4
+            )
             for g in range(1, 51):
-                sector.add(f"Công đoàn cơ sở đơn vị {g} ngành {s} – {province_name}", "grassroots", f"P{p:02d}-N{s}-{g:03d}", weight=rng.uniform(20, 120), profile="office")
+                sector.add(
+                    f"Công đoàn cơ sở đơn vị {g} ngành {s} – {province_name}",
+                    "grassroots",
+                    f"P{p:02d}-N{s}-{g:03d}",
+                    weight=rng.uniform(20, 120),
+                    profile="office",
+                )
     for c in range(1, 21):
         central = root.add(f"Công đoàn ngành trung ương số {c}", "central-sector-union", f"C{c:02d}", "CĐN", weight=10)
         for g in range(1, 51):
-            central.add(f"Công đoàn cơ sở tổng công ty {g} – ngành {c}", "grassroots", f"C{c:02d}-{g:03d}", weight=rng.uniform(50, 400), profile="company")
+            central.add(
+                f"Công đoàn cơ sở tổng công ty {g} – ngành {c}",
+                "grassroots",
+                f"C{c:02d}-{g:03d}",
+                weight=rng.uniform(50, 400),
+                profile="company",
+            )
     return root
 
 

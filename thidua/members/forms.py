@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
@@ -51,7 +51,7 @@ class MemberForm(forms.ModelForm):
     def __init__(self, *args: Any, user: Any, show_sensitive: bool, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         units = Unit.objects.visible_to(user, Perm.MANAGE_MEMBERS).active().order_by("path")
-        field = self.fields["unit"]
+        field = cast(forms.ModelChoiceField, self.fields["unit"])
         field.queryset = units
         if units.count() > UNIT_SELECT_LIMIT:
             field.to_field_name = "code"
@@ -68,6 +68,8 @@ class MemberForm(forms.ModelForm):
 class MemberFilterForm(forms.Form):
     q = forms.CharField(label=_("Tìm theo tên (có dấu hoặc không dấu)"), required=False, max_length=100)
     status = forms.ChoiceField(
-        label=_("Trạng thái"), required=False, choices=[("", _("Tất cả"))] + list(Member.Status.choices)
+        label=_("Trạng thái"), required=False, choices=[("", _("Tất cả")), *Member.Status.choices]
     )
-    gender = forms.ChoiceField(label=_("Giới tính"), required=False, choices=[("", _("Tất cả"))] + list(Member.Gender.choices))
+    gender = forms.ChoiceField(
+        label=_("Giới tính"), required=False, choices=[("", _("Tất cả")), *Member.Gender.choices]
+    )

@@ -43,7 +43,9 @@ class Member(models.Model):
 
     unit = models.ForeignKey("units.Unit", on_delete=models.PROTECT, related_name="members", verbose_name=_("đơn vị"))
     full_name = models.CharField(_("họ và tên"), max_length=120)
-    given_name = models.CharField(_("tên"), max_length=40, help_text=_("Tên gọi, dùng để sắp xếp theo thứ tự tiếng Việt"))
+    given_name = models.CharField(
+        _("tên"), max_length=40, help_text=_("Tên gọi, dùng để sắp xếp theo thứ tự tiếng Việt")
+    )
     gender = models.CharField(_("giới tính"), max_length=1, choices=Gender.choices)
     birth_year = models.PositiveSmallIntegerField(_("năm sinh"))
     position = models.CharField(_("chức vụ"), max_length=120, blank=True)

@@ -7,7 +7,9 @@ from thidua.members.models import Member, MemberQuerySet
 from thidua.units.models import Unit
 
 
-def member_list(user: Any, *, unit: Unit | None = None, q: str = "", status: str = "", gender: str = "") -> MemberQuerySet:
+def member_list(
+    user: Any, *, unit: Unit | None = None, q: str = "", status: str = "", gender: str = ""
+) -> MemberQuerySet:
     """Members the user may see, filtered; the one query behind the list, export and API."""
     qs = Member.objects.visible_to(user).select_related("unit")
     if unit is not None:

@@ -60,13 +60,31 @@ def export(request: HttpRequest) -> HttpResponse:
     _form, unit, filters = _filters(request)
     qs = member_list(request.user, unit=unit, **filters)
     sensitive = can_view_sensitive(request.user, unit=unit)
-    headers = [_("Họ và tên"), _("Giới tính"), _("Năm sinh"), _("Chức vụ"), _("Công việc"), _("Đơn vị"), _("Ngày vào công đoàn"), _("Trạng thái")]
+    headers = [
+        _("Họ và tên"),
+        _("Giới tính"),
+        _("Năm sinh"),
+        _("Chức vụ"),
+        _("Công việc"),
+        _("Đơn vị"),
+        _("Ngày vào công đoàn"),
+        _("Trạng thái"),
+    ]
     if sensitive:
         headers += [_("Số điện thoại"), _("Số CCCD"), _("Ngày sinh")]
 
     def rows() -> Any:
         for m in qs.iterator(chunk_size=2000):
-            row = [m.full_name, m.get_gender_display(), m.birth_year, m.position, m.job, m.unit.name, m.joined_on, m.get_status_display()]
+            row = [
+                m.full_name,
+                m.get_gender_display(),
+                m.birth_year,
+                m.position,
+                m.job,
+                m.unit.name,
+                m.joined_on,
+                m.get_status_display(),
+            ]
             if sensitive:
                 row += [m.phone, m.id_number, m.date_of_birth]
             yield row

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
@@ -16,7 +16,7 @@ class UnitForm(forms.ModelForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["kind"].queryset = UnitKind.objects.all()
+        cast(forms.ModelChoiceField, self.fields["kind"]).queryset = UnitKind.objects.all()
 
 
 class TargetForm(forms.Form):
@@ -30,15 +30,23 @@ class TargetForm(forms.Form):
             "invalid_choice": _("Đơn vị đích không hợp lệ hoặc nằm ngoài phạm vi của bạn."),
         },
     )
-    effective_on = forms.DateField(label=_("Ngày hiệu lực"), required=False, widget=forms.DateInput(attrs={"placeholder": "dd/mm/yyyy"}))
-    reason = forms.CharField(label=_("Lý do / căn cứ"), required=False, max_length=1000, widget=forms.Textarea(attrs={"rows": 2}))
+    effective_on = forms.DateField(
+        label=_("Ngày hiệu lực"), required=False, widget=forms.DateInput(attrs={"placeholder": "dd/mm/yyyy"})
+    )
+    reason = forms.CharField(
+        label=_("Lý do / căn cứ"), required=False, max_length=1000, widget=forms.Textarea(attrs={"rows": 2})
+    )
 
     def __init__(self, *args: Any, targets: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["target"].queryset = targets
+        cast(forms.ModelChoiceField, self.fields["target"]).queryset = targets
         self.fields["target"].widget = forms.HiddenInput()
 
 
 class DissolveForm(forms.Form):
-    effective_on = forms.DateField(label=_("Ngày giải thể"), required=False, widget=forms.DateInput(attrs={"placeholder": "dd/mm/yyyy"}))
-    reason = forms.CharField(label=_("Lý do / căn cứ"), required=False, max_length=1000, widget=forms.Textarea(attrs={"rows": 2}))
+    effective_on = forms.DateField(
+        label=_("Ngày giải thể"), required=False, widget=forms.DateInput(attrs={"placeholder": "dd/mm/yyyy"})
+    )
+    reason = forms.CharField(
+        label=_("Lý do / căn cứ"), required=False, max_length=1000, widget=forms.Textarea(attrs={"rows": 2})
+    )

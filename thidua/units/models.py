@@ -11,7 +11,9 @@ from treebeard.mp_tree import MP_Node, MP_NodeManager, MP_NodeQuerySet
 from thidua.core.text import clean_text, fold
 
 
-class UnitKind(models.Model):
+# The stubs cannot resolve reverse managers onto a model whose manager is built with
+# treebeard's from_queryset, hence the ignore.
+class UnitKind(models.Model):  # type: ignore[django-manager-missing]
     """A kind of union organisation (levels are data, not code)."""
 
     name = models.CharField(_("tên loại"), max_length=120, unique=True)
@@ -19,7 +21,9 @@ class UnitKind(models.Model):
     code = models.SlugField(_("mã"), max_length=40, unique=True)
     level = models.PositiveSmallIntegerField(
         _("cấp"),
-        help_text=_("1 = Tổng Liên đoàn, 2 = tỉnh/ngành trung ương, 3 = cấp trên trực tiếp cơ sở, 4 = cơ sở, 5 = dưới cơ sở"),
+        help_text=_(
+            "1 = Tổng Liên đoàn, 2 = tỉnh/ngành trung ương, 3 = cấp trên trực tiếp cơ sở, 4 = cơ sở, 5 = dưới cơ sở"
+        ),
     )
     is_grassroots = models.BooleanField(_("là công đoàn cơ sở"), default=False)
 
@@ -71,12 +75,22 @@ class Unit(MP_Node):
     # Kept with the path so parents are one join away and the recursive-CTE
     # baseline in bench/ can run on the same table; services keep both in step.
     parent = models.ForeignKey(
-        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="children", verbose_name=_("đơn vị cấp trên")
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="children",
+        verbose_name=_("đơn vị cấp trên"),
     )
     active_from = models.DateField(_("ngày thành lập"), null=True, blank=True)
     dissolved_on = models.DateField(_("ngày giải thể"), null=True, blank=True)
     merged_into = models.ForeignKey(
-        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="merged_units", verbose_name=_("hợp nhất vào")
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="merged_units",
+        verbose_name=_("hợp nhất vào"),
     )
     search_text = models.CharField(max_length=400, editable=False, db_index=False)
     created_at = models.DateTimeField(auto_now_add=True)

@@ -64,7 +64,10 @@ def units_with_counts(units: list[Unit]) -> list[UnitRow]:
     sub_counts: dict[int, int] = defaultdict(int)
     mem_counts: dict[int, int] = defaultdict(int)
     for path, n in (
-        Unit.objects.filter(sub_q, dissolved_on__isnull=True).values("path").annotate(n=Count("id")).values_list("path", "n")
+        Unit.objects.filter(sub_q, dissolved_on__isnull=True)
+        .values("path")
+        .annotate(n=Count("id"))
+        .values_list("path", "n")
     ):
         for u in units:
             if path.startswith(u.path) and len(path) > len(u.path):
@@ -89,9 +92,7 @@ def subtree_rollup(root: Unit) -> dict[int, dict[str, int]]:
     """
     from thidua.members.models import Member
 
-    units = list(
-        Unit.objects.filter(path__startswith=root.path, dissolved_on__isnull=True).values_list("id", "path")
-    )
+    units = list(Unit.objects.filter(path__startswith=root.path, dissolved_on__isnull=True).values_list("id", "path"))
     by_path = {path: pk for pk, path in units}
     totals: dict[int, dict[str, int]] = {pk: {"members": 0, "sub_units": 0} for pk, _ in units}
     direct = (

@@ -4,7 +4,6 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -17,7 +16,7 @@ from thidua.core.forms import apply_errors
 from thidua.core.history import history_rows
 from thidua.units import services
 from thidua.units.forms import DissolveForm, TargetForm, UnitForm
-from thidua.units.models import Unit, UnitEvent
+from thidua.units.models import Unit, UnitEvent, UnitQuerySet
 from thidua.units.selectors import breadcrumbs, children_with_counts, units_with_counts
 
 SEARCH_LIMIT = 50
@@ -25,7 +24,9 @@ PICK_LIMIT = 20
 
 
 def unit_get_for_user(user: Any, pk: Any, perm: str = Perm.VIEW) -> Unit:
-    return get_for_user(Unit.objects.select_related("kind", "parent", "merged_into"), user, perm, path_field="path", pk=pk)
+    return get_for_user(
+        Unit.objects.select_related("kind", "parent", "merged_into"), user, perm, path_field="path", pk=pk
+    )
 
 
 def _require_on_parent(user: Any, unit: Unit, perm: str) -> None:
@@ -50,9 +51,10 @@ def tree(request: HttpRequest) -> HttpResponse:
     context: dict[str, Any] = {"nav": "units", "q": query}
     if query:
         results = list(
-            Unit.objects.visible_to(request.user).search(query).select_related("kind", "parent").order_by("depth", "name")[
-                : SEARCH_LIMIT + 1
-            ]
+            Unit.objects.visible_to(request.user)
+            .search(query)
+            .select_related("kind", "parent")
+            .order_by("depth", "name")[: SEARCH_LIMIT + 1]
         )
         context["results"] = results[:SEARCH_LIMIT]
         context["more"] = len(results) > SEARCH_LIMIT
@@ -88,9 +90,7 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
         "crumbs": breadcrumbs(unit, request.user),
         "events": unit.events.select_related("old_parent", "new_parent", "other_unit", "by")[:10],
         "can_edit": unit.is_active and scope.allows(unit.path, Perm.MANAGE_UNITS),
-        "can_restructure": unit.is_active
-        and parent_path is not None
-        and scope.allows(parent_path, Perm.MANAGE_UNITS),
+        "can_restructure": unit.is_active and parent_path is not None and scope.allows(parent_path, Perm.MANAGE_UNITS),
         "can_add_member": unit.is_active and scope.allows(unit.path, Perm.MANAGE_MEMBERS),
     }
     return render(request, "units/detail.html", context)
@@ -109,7 +109,11 @@ def create(request: HttpRequest, parent_pk: int) -> HttpResponse:
         else:
             messages.success(request, _("Đã thêm đơn vị “%(name)s”.") % {"name": unit.name})
             return redirect("units:detail", unit.pk)
-    return render(request, "units/form.html", {"nav": "units", "form": form, "parent": parent, "title": _("Thêm đơn vị trực thuộc")})
+    return render(
+        request,
+        "units/form.html",
+        {"nav": "units", "form": form, "parent": parent, "title": _("Thêm đơn vị trực thuộc")},
+    )
 
 
 @scoped
@@ -125,10 +129,12 @@ def edit(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             messages.success(request, _("Đã lưu thay đổi."))
             return redirect("units:detail", unit.pk)
-    return render(request, "units/form.html", {"nav": "units", "form": form, "unit": unit, "title": _("Sửa thông tin đơn vị")})
+    return render(
+        request, "units/form.html", {"nav": "units", "form": form, "unit": unit, "title": _("Sửa thông tin đơn vị")}
+    )
 
 
-def _targets(user: Any, unit: Unit) -> QuerySet[Unit]:
+def _targets(user: Any, unit: Unit) -> UnitQuerySet:
     return Unit.objects.visible_to(user, Perm.MANAGE_UNITS).active().exclude(path__startswith=unit.path)
 
 
@@ -145,12 +151,20 @@ def _restructure(request: HttpRequest, pk: int, action: str) -> HttpResponse:
         try:
             if action == "move":
                 services.unit_move(
-                    unit=unit, new_parent=data["target"], effective_on=data["effective_on"], reason=data["reason"], by=request.user
+                    unit=unit,
+                    new_parent=data["target"],
+                    effective_on=data["effective_on"],
+                    reason=data["reason"],
+                    by=request.user,
                 )
                 messages.success(request, _("Đã chuyển đơn vị sang “%(name)s”.") % {"name": data["target"].name})
             else:
                 services.unit_merge(
-                    source=unit, target=data["target"], effective_on=data["effective_on"], reason=data["reason"], by=request.user
+                    source=unit,
+                    target=data["target"],
+                    effective_on=data["effective_on"],
+                    reason=data["reason"],
+                    by=request.user,
                 )
                 messages.success(request, _("Đã hợp nhất vào “%(name)s”.") % {"name": data["target"].name})
                 return redirect("units:detail", data["target"].pk)
@@ -158,7 +172,9 @@ def _restructure(request: HttpRequest, pk: int, action: str) -> HttpResponse:
             apply_errors(form, exc)
         else:
             return redirect("units:detail", unit.pk)
-    candidates = list(targets.search(query).select_related("parent").order_by("depth", "name")[:PICK_LIMIT]) if query else []
+    candidates = (
+        list(targets.search(query).select_related("parent").order_by("depth", "name")[:PICK_LIMIT]) if query else []
+    )
     selected = form.data.get("target") if form.is_bound else None
     return render(
         request,
@@ -233,7 +249,9 @@ def delete(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             messages.success(request, _("Đã xoá đơn vị."))
             return redirect("units:detail", parent_pk)
-    return render(request, "units/delete.html", {"nav": "units", "unit": unit, "error": error}, status=400 if error else 200)
+    return render(
+        request, "units/delete.html", {"nav": "units", "unit": unit, "error": error}, status=400 if error else 200
+    )
 
 
 @scoped
@@ -254,9 +272,27 @@ def export(request: HttpRequest) -> HttpResponse:
     if request.GET.get("unit"):
         root = unit_get_for_user(request.user, request.GET["unit"])
         qs = qs.filter(path__startswith=root.path)
-    headers = [_("Mã"), _("Tên đơn vị"), _("Tên viết tắt"), _("Loại"), _("Đơn vị cấp trên"), _("Cấp"), _("Ngày thành lập"), _("Ngày giải thể")]
+    headers = [
+        _("Mã"),
+        _("Tên đơn vị"),
+        _("Tên viết tắt"),
+        _("Loại"),
+        _("Đơn vị cấp trên"),
+        _("Cấp"),
+        _("Ngày thành lập"),
+        _("Ngày giải thể"),
+    ]
     rows = (
-        [u.code, u.name, u.short_name, u.kind.name, u.parent.name if u.parent else "", u.depth, u.active_from, u.dissolved_on]
+        [
+            u.code,
+            u.name,
+            u.short_name,
+            u.kind.name,
+            u.parent.name if u.parent else "",
+            u.depth,
+            u.active_from,
+            u.dissolved_on,
+        ]
         for u in qs.iterator(chunk_size=2000)
     )
     return xlsx_response("don-vi.xlsx", _("Đơn vị"), headers, rows)

@@ -70,7 +70,9 @@ UNITS = Resource(
 
 
 def _member(world, relation, target):
-    return make_member(target, f"Lò Thị {GIVEN[relation]}", gender=Member.Gender.FEMALE, birth_year=1990, phone="0912345678")
+    return make_member(
+        target, f"Lò Thị {GIVEN[relation]}", gender=Member.Gender.FEMALE, birth_year=1990, phone="0912345678"
+    )
 
 
 def _member_edit(member):
@@ -88,7 +90,9 @@ def _member_edit(member):
 
 
 def _member_delete(member):
-    return Write(reverse("members:delete", args=[member.pk]), {}, lambda: not Member.objects.filter(pk=member.pk).exists())
+    return Write(
+        reverse("members:delete", args=[member.pk]), {}, lambda: not Member.objects.filter(pk=member.pk).exists()
+    )
 
 
 def _member_create(world, relation, target):
@@ -140,7 +144,13 @@ def _assignment_create(world, relation, target):
     username = f"new-{relation}"
     return Write(
         reverse("accounts:assignment_create"),
-        {"username": username, "full_name": "Người mới", "password": "Mat-khau-moi-2025!", "unit": target.pk, "role": Role.VIEWER},
+        {
+            "username": username,
+            "full_name": "Người mới",
+            "password": "Mat-khau-moi-2025!",
+            "unit": target.pk,
+            "role": Role.VIEWER,
+        },
         lambda: RoleAssignment.objects.filter(user__username=username).exists(),
     )
 

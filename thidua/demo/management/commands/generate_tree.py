@@ -16,7 +16,9 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: Any) -> None:
         parser.add_argument("--shape", choices=["province", "national"], default="province")
-        parser.add_argument("--members", type=int, default=None, help="Default 50,000 (province) or 2,000,000 (national).")
+        parser.add_argument(
+            "--members", type=int, default=None, help="Default 50,000 (province) or 2,000,000 (national)."
+        )
         parser.add_argument("--seed", type=int, default=2018)
 
     def handle(self, *args: Any, **options: Any) -> None:

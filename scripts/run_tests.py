@@ -1,0 +1,95 @@
+#!/usr/bin/env python
+"""`make test`: the suite on SQLite, then on PostgreSQL, browser tests in Chromium.
+
+Prints what it skipped and why. With THIDUA_REQUIRE_ALL=1 (CI) a missing
+PostgreSQL or Chromium is a failure, and so is any skipped test.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+PYTHON = sys.executable
+REQUIRE_ALL = os.environ.get("THIDUA_REQUIRE_ALL") == "1"
+PG_URL = os.environ.get("THIDUA_TEST_POSTGRES_URL", "postgres://postgres@127.0.0.1:5432/thidua")
+
+
+def postgres_reachable(url: str) -> tuple[bool, str]:
+    try:
+        import psycopg
+    except ImportError as exc:  # pragma: no cover - installed with the project
+        return False, f"psycopg missing: {exc}"
+    conninfo = url.rsplit("/", 1)[0] + "/postgres"
+    try:
+        with psycopg.connect(conninfo, connect_timeout=3) as conn:
+            conn.execute("SELECT 1")
+    except Exception as exc:  # noqa: BLE001 - any failure means "not reachable", reported below
+        return False, str(exc).strip().splitlines()[0]
+    return True, ""
+
+
+def chromium_path() -> str | None:
+    return shutil.which("chromium") or shutil.which("chromium-browser")
+
+
+def run(label: str, args: list[str], env: dict[str, str]) -> int:
+    print(f"\n=== {label} ===", flush=True)
+    started = time.monotonic()
+    code = subprocess.call([PYTHON, "-m", "pytest", *args], cwd=ROOT, env=env)
+    print(f"=== {label}: exit {code} in {time.monotonic() - started:.0f}s ===", flush=True)
+    return code
+
+
+def main() -> int:
+    extra = sys.argv[1:]
+    base_env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
+    base_env["DJANGO_SETTINGS_MODULE"] = "config.settings"
+    base_env["THIDUA_VAR_DIR"] = str(ROOT / "var" / "test")
+    (ROOT / "var" / "test").mkdir(parents=True, exist_ok=True)
+    skipped: list[str] = []
+    results: dict[str, int] = {}
+
+    print("=== Lint: ruff, mypy ===", flush=True)
+    venv_bin = Path(PYTHON).parent
+    lint = [
+        [str(venv_bin / "ruff"), "check", "."],
+        [str(venv_bin / "ruff"), "format", "--check", "--quiet", "."],
+        [str(venv_bin / "mypy"), "--no-error-summary", "thidua", "config"],
+    ]
+    results["lint"] = max(subprocess.call(cmd, cwd=ROOT, env=base_env) for cmd in lint)
+
+    browser = chromium_path()
+    sqlite_marks = "not postgres_only"
+    if not browser:
+        skipped.append("browser tests: no Chromium found (apt-get install chromium)")
+        sqlite_marks += " and not browser"
+    results["SQLite"] = run("SQLite" + (" + Chromium" if browser else ""), ["-m", sqlite_marks, *extra], base_env)
+
+    ok, why = postgres_reachable(PG_URL)
+    if ok:
+        pg_env = dict(base_env, DATABASE_URL=PG_URL, THIDUA_DB_POOL="0")
+        results["PostgreSQL"] = run("PostgreSQL", ["-m", "not browser", *extra], pg_env)
+    else:
+        skipped.append(f"PostgreSQL run: {PG_URL} not reachable ({why})")
+
+    print("\n=== Summary ===")
+    for label, code in results.items():
+        print(f"{label}: {'passed' if code == 0 else f'FAILED (exit {code})'}")
+    for line in skipped:
+        print(f"SKIPPED {line}")
+    if any(code != 0 for code in results.values()):
+        return 1
+    if skipped and REQUIRE_ALL:
+        print("THIDUA_REQUIRE_ALL=1: skipped parts count as failures.")
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,104 @@
+from __future__ import annotations
+
+import pytest
+from django.conf import settings
+from django.urls import reverse
+
+from thidua.accounts.models import Role, RoleAssignment
+from thidua.testing import PASSWORD
+
+pytestmark = pytest.mark.django_db
+
+
+def test_login_rotates_the_session_and_logout_ends_it(client, world):
+    client.get(reverse("accounts:login"))
+    client.session.save()
+    before = client.session.session_key
+    response = client.post(reverse("accounts:login"), {"username": "grassroots", "password": PASSWORD})
+    assert response.status_code == 302
+    assert client.session.session_key != before
+    assert client.get(reverse("core:home")).status_code == 200
+    client.post(reverse("accounts:logout"))
+    assert client.get(reverse("core:home")).status_code == 302
+
+
+def test_wrong_password_shows_a_vietnamese_message(client, world):
+    response = client.post(reverse("accounts:login"), {"username": "grassroots", "password": "sai"})
+    assert response.status_code == 200
+    assert "Tên đăng nhập hoặc mật khẩu không đúng" in response.content.decode()
+
+
+def test_login_is_throttled_after_repeated_failures(client, world, settings):
+    settings.AXES_ENABLED = True
+    settings.AXES_FAILURE_LIMIT = 3
+    for _ in range(3):
+        client.post(reverse("accounts:login"), {"username": "grassroots", "password": "sai"})
+    response = client.post(reverse("accounts:login"), {"username": "grassroots", "password": PASSWORD})
+    assert response.status_code == 429
+    assert "Tạm khoá đăng nhập" in response.content.decode()
+
+
+def test_idle_timeout_is_configured():
+    assert settings.SESSION_SAVE_EVERY_REQUEST is True
+    assert settings.SESSION_COOKIE_AGE <= 60 * 60
+
+
+def test_unit_admin_cannot_grant_system_admin(client, world):
+    client.force_login(world.users["district"])
+    response = client.post(
+        reverse("accounts:assignment_create"),
+        {"username": "grassroots", "unit": world.G1.pk, "role": Role.ADMIN},
+    )
+    assert response.status_code == 400
+    assert not RoleAssignment.objects.filter(role=Role.ADMIN).exists()
+
+
+def test_assignment_on_a_foreign_unit_is_refused(client, world):
+    client.force_login(world.users["district"])
+    response = client.post(
+        reverse("accounts:assignment_create"),
+        {"username": "grassroots", "unit": world.G2.pk, "role": Role.VIEWER},
+    )
+    assert response.status_code == 400
+    assert "ngoài phạm vi" in response.content.decode()
+    assert not RoleAssignment.objects.filter(unit=world.G2).exists()
+
+
+def test_admin_cannot_revoke_own_admin_role(client, world):
+    own = RoleAssignment.objects.get(user=world.users["district"], role=Role.UNIT_ADMIN)
+    client.force_login(world.users["district"])
+    client.post(reverse("accounts:assignment_revoke", args=[own.pk]))
+    assert RoleAssignment.objects.filter(pk=own.pk).exists()
+
+
+def test_new_account_with_weak_password_is_refused(client, world):
+    client.force_login(world.users["district"])
+    response = client.post(
+        reverse("accounts:assignment_create"),
+        {"username": "moi", "password": "123", "unit": world.G1.pk, "role": Role.VIEWER},
+    )
+    assert response.status_code == 400
+    assert not RoleAssignment.objects.filter(user__username="moi").exists()
+
+
+def test_assignments_are_audited(client, world):
+    client.force_login(world.users["district"])
+    client.post(
+        reverse("accounts:assignment_create"),
+        {"username": "grassroots", "unit": world.G1b.pk, "role": Role.VIEWER},
+    )
+    assignment = RoleAssignment.objects.get(unit=world.G1b)
+    record = assignment.history.get()
+    assert record.history_user == world.users["district"]
+    assert record.history_type == "+"
+
+
+def test_dissolved_unit_grants_nothing(world, client):
+    from thidua.units.services import unit_merge
+
+    client.force_login(world.users["grassroots"])
+    assert client.get(reverse("units:detail", args=[world.G1.pk])).status_code == 200
+    unit_merge(source=world.G1, target=world.G1b)
+    client.force_login(world.users["grassroots"])
+    assert client.get(reverse("units:detail", args=[world.G1.pk])).status_code == 404
+    assert client.get(reverse("units:detail", args=[world.G1b.pk])).status_code == 404

@@ -1,0 +1,41 @@
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+from django import forms
+from django.utils import formats, translation
+
+
+class DateForm(forms.Form):
+    day = forms.DateField()
+    amount = forms.DecimalField(localize=True)
+
+
+def test_vietnamese_date_input_is_day_first():
+    with translation.override("vi"):
+        form = DateForm({"day": "03/04/2025", "amount": "1.234.567,5"})
+        assert form.is_valid(), form.errors
+        assert form.cleaned_data["day"] == dt.date(2025, 4, 3)
+        assert form.cleaned_data["amount"] == Decimal("1234567.5")
+
+
+def test_english_ui_keeps_day_first_dates():
+    with translation.override("en"):
+        form = DateForm({"day": "03/04/2025", "amount": "1,234,567.5"})
+        assert form.is_valid(), form.errors
+        assert form.cleaned_data["day"] == dt.date(2025, 4, 3)
+
+
+def test_vietnamese_number_and_date_output():
+    with translation.override("vi"):
+        assert formats.localize(1234567.5) == "1.234.567,5"
+        assert formats.localize(20000) == "20.000"
+        assert formats.date_format(dt.date(2018, 10, 16), "SHORT_DATE_FORMAT") == "16/10/2018"
+
+
+def test_impossible_date_is_rejected():
+    with translation.override("vi"):
+        form = DateForm({"day": "31/02/2025", "amount": "1"})
+        assert not form.is_valid()
+        assert "day" in form.errors

@@ -1,0 +1,58 @@
+"""No forgotten view: every URL is public on purpose or goes through the scope mechanism."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from django.urls import URLPattern, URLResolver, get_resolver
+
+from thidua.core.access import PUBLIC, SCOPED
+
+# Namespaces outside the thidua.core.access markers, each with its reason.
+ALLOWED_NAMESPACES = {
+    "admin": "Django admin: is_staff only, and only system administrators are staff",
+    "api": "django-ninja: the API requires a session (django_auth) and each operation fetches through scope helpers",
+}
+
+
+def walk(patterns, prefix="", namespace=None):
+    for p in patterns:
+        if isinstance(p, URLResolver):
+            yield from walk(p.url_patterns, prefix + str(p.pattern), p.namespace or namespace)
+        elif isinstance(p, URLPattern):
+            yield prefix + str(p.pattern), namespace, p.callback
+
+
+def test_every_view_declares_its_access():
+    unmarked = []
+    seen = 0
+    for route, namespace, callback in walk(get_resolver().url_patterns):
+        seen += 1
+        if namespace in ALLOWED_NAMESPACES:
+            continue
+        access = getattr(callback, "thidua_access", None)
+        if access not in (PUBLIC, SCOPED):
+            unmarked.append(route)
+    assert seen > 20
+    assert not unmarked, f"views without an access policy: {unmarked}"
+
+
+def test_public_views_are_the_expected_few():
+    public = sorted(
+        route
+        for route, namespace, callback in walk(get_resolver().url_patterns)
+        if namespace not in ALLOWED_NAMESPACES and getattr(callback, "thidua_access", None) == PUBLIC
+    )
+    assert public == ["accounts/login/", "accounts/logout/", "i18n/setlang/"]
+
+
+@pytest.mark.django_db
+def test_every_api_route_refuses_anonymous(client):
+    routes = [route for route, namespace, _ in walk(get_resolver().url_patterns) if namespace == "api"]
+    operations = [r for r in routes if r != "api/" and "docs" not in r and "openapi" not in r]
+    assert len(operations) >= 5
+    for route in operations:
+        url = "/" + re.sub(r"<[^>]+>", "1", route)
+        response = client.get(url)
+        assert response.status_code == 401, f"{url} answered {response.status_code} to an anonymous request"

@@ -1,0 +1,76 @@
+"""Real concurrent connections on PostgreSQL: structural changes never interleave."""
+
+from __future__ import annotations
+
+import threading
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.db import connection, connections
+
+from thidua.testing import build_world, make_unit
+from thidua.units.models import Unit
+from thidua.units.services import unit_move
+
+from .test_services import assert_tree_consistent
+
+pytestmark = [pytest.mark.postgres_only, pytest.mark.django_db(transaction=True)]
+
+
+def run_concurrently(*jobs):
+    barrier = threading.Barrier(len(jobs))
+    outcomes: list[object] = [None] * len(jobs)
+
+    def runner(index, job):
+        try:
+            barrier.wait()
+            outcomes[index] = job()
+        except Exception as exc:  # noqa: BLE001 - each outcome is inspected by the test
+            outcomes[index] = exc
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=runner, args=(i, job)) for i, job in enumerate(jobs)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(60)
+    return outcomes
+
+
+def test_two_simultaneous_moves_of_one_unit_leave_a_consistent_tree():
+    assert connection.vendor == "postgresql"
+    world = build_world()
+    for i in range(20):
+        make_unit(world.T1, f"Tổ {i}", "union-group")
+    g1 = world.G1
+    outcomes = run_concurrently(
+        lambda: unit_move(unit=g1, new_parent=world.D2),
+        lambda: unit_move(unit=g1, new_parent=world.D3),
+    )
+    assert not [o for o in outcomes if isinstance(o, Exception) and not isinstance(o, ValidationError)], outcomes
+    g1 = Unit.objects.get(pk=g1.pk)
+    assert g1.parent_id in (world.D2.pk, world.D3.pk)
+    assert Unit.objects.filter(path__startswith=g1.path).count() == 23
+    assert_tree_consistent()
+
+
+def test_crossing_moves_cannot_make_a_cycle():
+    world = build_world()
+    outcomes = run_concurrently(
+        lambda: unit_move(unit=world.D1, new_parent=world.G2),
+        lambda: unit_move(unit=world.D2, new_parent=world.G1),
+    )
+    errors = [o for o in outcomes if isinstance(o, Exception)]
+    assert len(errors) == 1 and isinstance(errors[0], ValidationError), outcomes
+    assert_tree_consistent()
+
+
+def test_parallel_creations_under_one_parent_get_distinct_paths():
+    world = build_world()
+    outcomes = run_concurrently(
+        *[(lambda i=i: make_unit(world.G2, f"Tổ song song {i}", "union-group")) for i in range(6)]
+    )
+    assert not [o for o in outcomes if isinstance(o, Exception)], outcomes
+    assert Unit.objects.get(pk=world.G2.pk).numchild == 6
+    assert_tree_consistent()
