@@ -47,8 +47,8 @@ bench: install-dev
 	$(PY) bench/run.py
 
 messages: install-dev
-	$(PY) manage.py makemessages -l vi -l en --ignore=.venv --ignore=var --no-obsolete
-	$(PY) scripts/compile_messages.py
+	$(PY) manage.py makemessages -l en --ignore=.venv --ignore=var --ignore=tests --ignore=bench --no-obsolete
+	$(PY) manage.py compilemessages -l en --ignore=.venv
 
 ## Production-like server (see README): gunicorn with the same settings module.
 serve-prod: migrate
