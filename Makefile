@@ -30,8 +30,11 @@ demo: migrate
 	$(PY) manage.py load_demo --if-empty
 
 ## Serve the demo at http://$(HOST):$(PORT) (SQLite under var/; DATABASE_URL for PostgreSQL).
+## DEBUG stays off so the demo shows the real error pages; WhiteNoise serves the static files.
 run: demo
-	DEBUG=$${DEBUG:-1} $(PY) manage.py runserver $(HOST):$(PORT)
+	$(PY) manage.py collectstatic --noinput -v0
+	@if [ "$(HOST)" = "0.0.0.0" ]; then hosts="*"; else hosts="$(HOST),127.0.0.1,localhost,[::1]"; fi; \
+	DEBUG=$${DEBUG:-0} ALLOWED_HOSTS=$${ALLOWED_HOSTS:-$$hosts} $(PY) manage.py runserver --noreload $(HOST):$(PORT)
 
 ## The whole suite: SQLite, then PostgreSQL when reachable, browser tests when Chromium is installed.
 test: install-dev

@@ -47,30 +47,32 @@ def test_grassroots_officer_sees_only_their_subtree(page, world):
     assert "Đặng Thị Ánh" in rows.first.inner_text()
 
 
+def tab_to(page, predicate_js: str, limit: int = 60) -> None:
+    for _ in range(limit):
+        page.keyboard.press("Tab")
+        if page.evaluate(f"(() => {{ const el = document.activeElement; return {predicate_js}; }})()"):
+            return
+    pytest.fail(f"could not reach an element matching {predicate_js} with Tab")
+
+
 def test_tree_by_keyboard_only(page, world):
     login(page, "province")
     page.goto(page.base + "/units/")
     page.keyboard.press("Tab")
     assert page.evaluate("document.activeElement.className") == "skip-link"
-    # Walk with Tab to the summary of "LĐLĐ huyện Một", open it with Enter.
-    for _ in range(40):
-        page.keyboard.press("Tab")
-        if page.evaluate("document.activeElement.tagName") == "SUMMARY" and "huyện Một" in page.evaluate(
-            "document.activeElement.textContent"
-        ):
-            break
-    else:
-        pytest.fail("could not reach the district summary with Tab")
+    # Open "LĐLĐ huyện Một" with Enter: its children load (htmx) into the tree.
+    tab_to(page, "el.tagName === 'SUMMARY' && el.textContent.includes('huyện Một')")
     page.keyboard.press("Enter")
     page.get_by_text("Công đoàn cơ sở Trường Một").first.wait_for()
-    # Keep tabbing to the grassroots union's link and follow it with Enter.
-    for _ in range(20):
-        page.keyboard.press("Tab")
-        if "Trường Một" in page.evaluate("document.activeElement.textContent || ''"):
-            break
+    # Open the grassroots union the same way, one level deeper.
+    tab_to(page, "el.tagName === 'SUMMARY' && el.textContent.includes('Trường Một')")
     page.keyboard.press("Enter")
-    page.wait_for_load_state()
-    assert "Trường Một" in page.locator("h1").inner_text() or page.locator("details[open]").count() >= 2
+    page.get_by_text("Công đoàn bộ phận Tổ Toán").first.wait_for()
+    # Follow the link to its page with Enter.
+    tab_to(page, "el.tagName === 'A' && el.textContent.includes('Mở trang Công đoàn cơ sở Trường Một')")
+    page.keyboard.press("Enter")
+    page.wait_for_url(f"{page.base}/units/{world.G1.pk}/")
+    assert page.locator("h1").inner_text().startswith("Công đoàn cơ sở Trường Một")
 
 
 def test_language_switch_persists_and_sets_html_lang(page, world):

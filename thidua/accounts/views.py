@@ -9,6 +9,7 @@ from django.core.paginator import Paginator
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -17,6 +18,7 @@ from thidua.accounts.forms import AssignmentForm
 from thidua.accounts.models import RoleAssignment, User
 from thidua.accounts.scope import Perm, get_for_user, scope_for
 from thidua.core.access import public, scoped
+from thidua.core.excel import xlsx_response
 from thidua.core.forms import apply_errors
 
 login = public(auth_views.LoginView.as_view(template_name="accounts/login.html", redirect_authenticated_user=True))
@@ -47,6 +49,24 @@ def assignments(request: HttpRequest) -> HttpResponse:
         "accounts/assignments.html",
         {"nav": "accounts", "page": page, "can_manage": scope.has_any(Perm.MANAGE_ACCOUNTS), "scope": scope},
     )
+
+
+@scoped
+def assignments_export(request: HttpRequest) -> HttpResponse:
+    qs = RoleAssignment.objects.visible_to(request.user).select_related("user", "unit").order_by("unit__path", "role")
+    headers = [_("Tên đăng nhập"), _("Họ và tên"), _("Vai trò"), _("Đơn vị"), _("Mã đơn vị"), _("Ngày giao")]
+    rows = (
+        [
+            a.user.username,
+            a.user.full_name,
+            a.get_role_display(),
+            a.unit.name,
+            a.unit.code,
+            timezone.localtime(a.created_at),
+        ]
+        for a in qs.iterator(chunk_size=2000)
+    )
+    return xlsx_response("phan-quyen.xlsx", _("Phân quyền"), headers, rows)
 
 
 @scoped

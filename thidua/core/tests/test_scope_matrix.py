@@ -160,6 +160,7 @@ ASSIGNMENTS = Resource(
     make=_assignment,
     marker=lambda a: a.user.username,
     list_urls=[lambda a: reverse("accounts:assignments")],
+    export_urls=[lambda a: reverse("accounts:assignments_export")],
     api_list_urls=[lambda a: "/api/assignments?limit=1000"],
     delete=_assignment_revoke,
     create=_assignment_create,
