@@ -25,10 +25,12 @@ def postgres_reachable(url: str) -> tuple[bool, str]:
         import psycopg
     except ImportError as exc:  # pragma: no cover - installed with the project
         return False, f"psycopg missing: {exc}"
-    conninfo = url.rsplit("/", 1)[0] + "/postgres"
+    base, name = url.rsplit("/", 1)
     try:
-        with psycopg.connect(conninfo, connect_timeout=3) as conn:
-            conn.execute("SELECT 1")
+        with psycopg.connect(base + "/postgres", connect_timeout=3, autocommit=True) as conn:
+            # Django creates test_<name> itself, but connects to <name> first.
+            if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone():
+                conn.execute(f'CREATE DATABASE "{name}"')
     except Exception as exc:  # noqa: BLE001 - any failure means "not reachable", reported below
         return False, str(exc).strip().splitlines()[0]
     return True, ""

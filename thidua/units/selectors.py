@@ -34,6 +34,7 @@ def children_with_counts(parent: Unit, *, include_dissolved: bool = False) -> li
     sub_counts = dict(
         Unit.objects.filter(path__startswith=parent.path, depth__gt=parent.depth + 1, dissolved_on__isnull=True)
         .annotate(prefix=Substr("path", 1, prefix_len))
+        .order_by()
         .values("prefix")
         .annotate(n=Count("id"))
         .values_list("prefix", "n")
@@ -41,6 +42,7 @@ def children_with_counts(parent: Unit, *, include_dissolved: bool = False) -> li
     member_counts = dict(
         Member.objects.filter(unit__path__startswith=parent.path, status=Member.Status.ACTIVE)
         .annotate(prefix=Substr("unit__path", 1, prefix_len))
+        .order_by()
         .values("prefix")
         .annotate(n=Count("id"))
         .values_list("prefix", "n")

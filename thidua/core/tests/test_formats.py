@@ -39,3 +39,12 @@ def test_impossible_date_is_rejected():
         form = DateForm({"day": "31/02/2025", "amount": "1"})
         assert not form.is_valid()
         assert "day" in form.errors
+
+
+def test_vietnamese_is_the_default_whatever_the_browser_says(client, db):
+    response = client.get("/accounts/login/", HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9")
+    assert 'lang="vi"' in response.content.decode()
+    client.post("/i18n/setlang/", {"language": "en", "next": "/accounts/login/"})
+    response = client.get("/accounts/login/", HTTP_ACCEPT_LANGUAGE="vi")
+    assert 'lang="en"' in response.content.decode()
+    assert "Log in" in response.content.decode()

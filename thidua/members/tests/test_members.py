@@ -162,3 +162,21 @@ def test_member_list_uses_a_fixed_number_of_queries(client, world):
     large = [count(u) for u in urls]
     assert small == large
     assert max(large) <= 12
+
+
+@pytest.mark.parametrize("limit", [1, 5000])
+def test_member_list_scope_is_the_same_on_both_query_plans(world, monkeypatch, limit):
+    from thidua.members import selectors
+
+    monkeypatch.setattr(selectors, "SUBTREE_ID_LIMIT", limit)
+    everywhere = [make_member(u) for u in (world.G1, world.T1a, world.G1b, world.G2, world.G3)]
+    expected = {
+        "grassroots": {everywhere[0].pk, everywhere[1].pk},
+        "district": {m.pk for m in everywhere[:3]},
+        "province": {m.pk for m in everywhere[:4]},
+    }
+    for actor, pks in expected.items():
+        assert set(selectors.member_list(world.users[actor]).values_list("pk", flat=True)) == pks
+    assert set(selectors.member_list(world.users["province"], unit=world.D1).values_list("pk", flat=True)) == {
+        m.pk for m in everywhere[:3]
+    }

@@ -121,3 +121,18 @@ def test_search_ignores_diacritics(world):
     assert list(Unit.objects.search("truong mot")) == [world.G1]
     assert set(Unit.objects.search("LIÊN ĐOÀN huyen")) == {world.D1, world.D2, world.D3}
     assert list(Unit.objects.search("tram y te")) == [world.G1b]
+
+
+def test_children_with_counts_rolls_up_every_level(world):
+    from thidua.units.selectors import children_with_counts, units_with_counts
+
+    make_member(world.T1a)
+    make_member(world.G1)
+    make_member(world.G1b)
+    make_member(world.G2)
+    rows = {row.unit.code: (row.sub_units, row.members) for row in children_with_counts(world.P)}
+    assert rows == {"D1": (4, 3), "D2": (1, 1)}
+    rows = {row.unit.code: (row.sub_units, row.members) for row in children_with_counts(world.D1)}
+    assert rows == {"G1": (2, 2), "G1b": (0, 1)}
+    [own] = units_with_counts([world.P])
+    assert (own.sub_units, own.members) == (7, 4)
