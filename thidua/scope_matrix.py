@@ -62,6 +62,8 @@ class Resource:
     export_urls: list[Callable[[models.Model], str]] = field(default_factory=list)
     api_list_urls: list[Callable[[models.Model], str]] = field(default_factory=list)
     detail_url: Callable[[models.Model], str] | None = None
+    # Further read-only pages of one object (history, htmx partials…), same expectations.
+    more_detail_urls: list[Callable[[models.Model], str]] = field(default_factory=list)
     api_detail_url: Callable[[models.Model], str] | None = None
     edit: Callable[[models.Model], Write] | None = None
     delete: Callable[[models.Model], Write] | None = None
@@ -111,6 +113,7 @@ def check(resource: Resource, world: World, actor: str, action: str) -> list[str
     """Run one (resource, actor, action) cell against every target relation; return failures."""
     failures: list[str] = []
     client = client_for(world, actor)
+    world.actor = actor
     anonymous = world.users[actor] is None
     for relation in RELATIONS:
         target = world.targets[actor][relation]
@@ -165,12 +168,13 @@ def check(resource: Resource, world: World, actor: str, action: str) -> list[str
                     fail(f"{url_of(obj)} status {response.status_code}, shown={shown}, expected shown={in_scope}")
         elif action == "detail":
             assert resource.detail_url is not None
-            response = client.get(resource.detail_url(obj))
-            if anonymous:
-                if not _is_login_redirect(response):
-                    fail(f"anonymous got {response.status_code}")
-            elif response.status_code != (200 if in_scope else 404):
-                fail(f"status {response.status_code}, expected {200 if in_scope else 404}")
+            for url in [resource.detail_url(obj), *(url_of(obj) for url_of in resource.more_detail_urls)]:
+                response = client.get(url)
+                if anonymous:
+                    if not _is_login_redirect(response):
+                        fail(f"{url} anonymous got {response.status_code}")
+                elif response.status_code != (200 if in_scope else 404):
+                    fail(f"{url} status {response.status_code}, expected {200 if in_scope else 404}")
         elif action == "api":
             for url_of in resource.api_list_urls:
                 response = client.get(url_of(obj))

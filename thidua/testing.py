@@ -41,8 +41,13 @@ def kind(code: str) -> UnitKind:
             UnitKind.objects.get_or_create(
                 code=kind_code, defaults={"name": name, "name_en": name_en, "level": level, "is_grassroots": grassroots}
             )
+        UnitKind.objects.get_or_create(code=LEAF_KIND, defaults={"name": "Nhóm thử", "level": 9})
         kind = UnitKind.objects.get(code=code)
     return kind
+
+
+# A kind below every shipped one, so tests can hang a leaf under any unit.
+LEAF_KIND = "test-leaf"
 
 
 def make_unit(parent: Unit | None, name: str, kind_code: str = "grassroots", code: str | None = None) -> Unit:
@@ -76,8 +81,17 @@ class World:
     users: dict[str, User | None]
     # For each actor: the unit playing own/child/grandchild/sibling/parent/other for them.
     targets: dict[str, dict[str, Unit]] = field(default_factory=dict)
+    actor: str = ""  # set by the scope-matrix harness while it runs one actor's cases
+
+    def destination(self) -> Unit:
+        """A unit under the current actor's own unit to move or merge things into."""
+        own = self.targets[self.actor]["own"]
+        existing = Unit.objects.filter(parent=own, code=f"DEST-{own.code}").first()
+        return existing or make_unit(own, "Tổ đích", "union-group", code=f"DEST-{own.code}")
 
     def __getattr__(self, name: str) -> Unit:
+        if name.startswith("_"):
+            raise AttributeError(name)
         try:
             return self.units[name]
         except KeyError:
@@ -89,6 +103,8 @@ RELATIONS = ("own", "child", "grandchild", "sibling", "parent", "other")
 
 
 def build_world() -> World:
+    kind("grassroots")
+    UnitKind.objects.get_or_create(code=LEAF_KIND, defaults={"name": "Nhóm thử", "level": 9})
     R = make_unit(None, "Tổng Liên đoàn Thử", "confederation", "R")
     P = make_unit(R, "Liên đoàn Lao động tỉnh Alpha", "provincial-federation", "P")
     D1 = make_unit(P, "Liên đoàn Lao động huyện Một", "district-federation", "D1")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from django.contrib.auth.password_validation import validate_password
@@ -11,7 +12,10 @@ from django.utils.translation import gettext as _
 
 from thidua.accounts.models import Role, RoleAssignment, User
 from thidua.accounts.scope import Perm, forget_scope, scope_for
+from thidua.core.text import clean_text
 from thidua.units.models import Unit
+
+USERNAME_PATTERN = re.compile(r"^[A-Za-z0-9.@_+-]+$")
 
 
 @transaction.atomic
@@ -19,13 +23,54 @@ def user_create(*, username: str, full_name: str, email: str = "", password: str
     username = username.strip()
     if not username:
         raise ValidationError({"username": _("Tên đăng nhập không được để trống.")})
+    if len(username) > 150 or not USERNAME_PATTERN.match(username):
+        raise ValidationError(
+            {"username": _("Tên đăng nhập chỉ gồm chữ không dấu, chữ số và các ký tự . _ - @ (tối đa 150 ký tự).")}
+        )
     if User.objects.filter(username__iexact=username).exists():
         raise ValidationError({"username": _("Tên đăng nhập này đã có.")})
-    user = User(username=username, full_name=full_name.strip(), email=email.strip())
+    user = User(username=username, full_name=clean_text(full_name), email=email.strip())
     validate_password(password, user)
     user.set_password(password)
     user.save()
     return user
+
+
+def account_for_grant(*, username: str, by: Any) -> User | None:
+    """The existing account ``by`` may give a role to, or None when the name is free.
+
+    Outside a system administrator's hands, an existing account is usable only
+    if it already holds a role inside ``by``'s account-management scope: a unit
+    administrator cannot reach into another branch and widen someone's access
+    there, nor learn who owns a username.
+    """
+    account = User.objects.filter(username__iexact=username.strip()).first()
+    if account is None:
+        return None
+    scope = scope_for(by)
+    if scope.is_global:
+        return account
+    if (
+        account.is_superuser
+        or not RoleAssignment.objects.filter(user=account).visible_to(by, Perm.MANAGE_ACCOUNTS).exists()
+    ):
+        raise ValidationError(
+            {"username": _("Tên đăng nhập này đã được dùng ngoài phạm vi bạn quản lý; hãy chọn tên khác.")}
+        )
+    return account
+
+
+@transaction.atomic
+def assignment_grant(
+    *, username: str, unit: Unit, role: str, by: Any, full_name: str = "", email: str = "", password: str = ""
+) -> RoleAssignment:
+    """Give a role to an account in ``by``'s scope, creating the account when the name is free."""
+    account = account_for_grant(username=username, by=by)
+    if account is None:
+        if not password:
+            raise ValidationError({"password": _("Tài khoản mới cần mật khẩu ban đầu.")})
+        account = user_create(username=username, full_name=full_name, email=email, password=password)
+    return assignment_create(user=account, unit=unit, role=role, by=by)
 
 
 @transaction.atomic

@@ -6,7 +6,6 @@ from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -15,7 +14,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from thidua.accounts import services
 from thidua.accounts.forms import AssignmentForm
-from thidua.accounts.models import RoleAssignment, User
+from thidua.accounts.models import RoleAssignment
 from thidua.accounts.scope import Perm, get_for_user, scope_for
 from thidua.core.access import public, scoped
 from thidua.core.excel import xlsx_response
@@ -78,22 +77,19 @@ def assignment_create(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            with transaction.atomic():
-                account = User.objects.filter(username__iexact=data["username"].strip()).first()
-                if account is None:
-                    if not data["password"]:
-                        raise ValidationError({"password": _("Tài khoản mới cần mật khẩu ban đầu.")})
-                    account = services.user_create(
-                        username=data["username"],
-                        full_name=data["full_name"],
-                        email=data["email"] or "",
-                        password=data["password"],
-                    )
-                services.assignment_create(user=account, unit=data["unit"], role=data["role"], by=request.user)
+            assignment = services.assignment_grant(
+                username=data["username"],
+                unit=data["unit"],
+                role=data["role"],
+                by=request.user,
+                full_name=data["full_name"],
+                email=data["email"] or "",
+                password=data["password"],
+            )
         except ValidationError as exc:
             apply_errors(form, exc)
         else:
-            messages.success(request, _("Đã phân quyền cho “%(user)s”.") % {"user": account})
+            messages.success(request, _("Đã phân quyền cho “%(user)s”.") % {"user": assignment.user.username})
             return redirect("accounts:assignments")
     status = 400 if form.errors else 200
     return render(request, "accounts/assignment_form.html", {"nav": "accounts", "form": form}, status=status)

@@ -16,4 +16,9 @@ def apply_errors(form: forms.BaseForm, exc: ValidationError) -> None:
             form.add_error(None, message)
 
 
-__all__ = ["NON_FIELD_ERRORS", "apply_errors"]
+def form_status(*forms_: forms.BaseForm) -> int:
+    """400 when a submitted form has errors (bad input is a client error), else 200."""
+    return 400 if any(f.is_bound and f.errors for f in forms_) else 200
+
+
+__all__ = ["NON_FIELD_ERRORS", "apply_errors", "form_status"]

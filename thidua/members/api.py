@@ -4,9 +4,10 @@ import datetime as dt
 from typing import Any
 
 from django.http import HttpRequest
-from ninja import Query, Router, Schema
+from ninja import Path, Query, Router, Schema
 
 from thidua.accounts.scope import Perm, scope_for
+from thidua.core.api import MAX_LIMIT, MAX_OFFSET, page
 from thidua.members.models import SENSITIVE_FIELDS, Member
 from thidua.members.selectors import member_list
 from thidua.members.views import member_get_for_user
@@ -59,16 +60,16 @@ class MemberPage(Schema):
 @router.get("/members", response=MemberPage, exclude_unset=True, summary="Members in my scope")
 def list_members(
     request: HttpRequest,
-    q: str = "",
-    unit: int | None = None,
-    limit: int = Query(50, ge=1, le=500),
-    offset: int = Query(0, ge=0, le=10_000_000),
+    q: str = Query("", max_length=200),
+    unit: int | None = Query(None, ge=1, le=2**62),
+    limit: int = Query(50, ge=1, le=MAX_LIMIT),
+    offset: int = Query(0, ge=0, le=MAX_OFFSET),
 ) -> Any:
     root = unit_get_for_user(request.user, unit) if unit is not None else None
     qs = member_list(request.user, unit=root, q=q[:100])
-    return {"count": qs.count(), "items": [_out(m, request.user) for m in qs[offset : offset + limit]]}
+    return page(qs, limit, offset, serialize=lambda m: _out(m, request.user))
 
 
 @router.get("/members/{member_id}", response=MemberOut, exclude_unset=True, summary="One member")
-def get_member(request: HttpRequest, member_id: int) -> Any:
+def get_member(request: HttpRequest, member_id: int = Path(..., ge=1, le=2**62)) -> Any:
     return _out(member_get_for_user(request.user, member_id), request.user)

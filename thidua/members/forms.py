@@ -66,10 +66,13 @@ class MemberForm(forms.ModelForm):
 
 
 class MemberFilterForm(forms.Form):
-    q = forms.CharField(label=_("Tìm theo tên (có dấu hoặc không dấu)"), required=False, max_length=100)
+    q = forms.CharField(label=_("Tìm theo tên (có dấu hoặc không dấu)"), required=False)
     status = forms.ChoiceField(
         label=_("Trạng thái"), required=False, choices=[("", _("Tất cả")), *Member.Status.choices]
     )
     gender = forms.ChoiceField(
         label=_("Giới tính"), required=False, choices=[("", _("Tất cả")), *Member.Gender.choices]
     )
+
+    def clean_q(self) -> str:
+        return self.cleaned_data["q"][:100]

@@ -34,7 +34,7 @@ MEMBER_FIELDS = (
 )
 
 
-def _validate(member: Member) -> None:
+def _validate(member: Member, by: Any = None) -> None:
     errors: dict[str, str] = {}
     today = timezone.localdate()
     if not member.full_name:
@@ -77,7 +77,10 @@ def _validate(member: Member) -> None:
             % {"name": member.full_name, "year": member.birth_year}
         )
     if member.id_number:
-        same_id = Member.objects.filter(id_number=member.id_number).exclude(pk=member.pk)
+        # Only where the acting officer can see: a refusal must not reveal that a
+        # citizen ID exists in another branch (commands and imports pass by=None).
+        candidates = Member.objects.visible_to(by) if by is not None else Member.objects.all()
+        same_id = candidates.filter(id_number=member.id_number).exclude(pk=member.pk)
         if same_id.exists():
             raise ValidationError({"id_number": _("Số CCCD này đã thuộc về một đoàn viên khác.")})
 
@@ -91,7 +94,7 @@ def member_create(*, unit: Unit, by: Any = None, **fields: Any) -> Member:
         raise ValidationError(_("Không thể thêm đoàn viên vào đơn vị đã giải thể."))
     member = Member(unit=unit, created_by=by, **fields)
     member.refresh_derived()
-    _validate(member)
+    _validate(member, by)
     member._history_user = by  # type: ignore[attr-defined]
     member.save()
     return member
@@ -108,7 +111,7 @@ def member_update(*, member: Member, by: Any = None, **fields: Any) -> Member:
     if "full_name" in fields and "given_name" not in fields:
         member.given_name = ""
     member.refresh_derived()
-    _validate(member)
+    _validate(member, by)
     member._history_user = by  # type: ignore[attr-defined]
     member.save()
     return member

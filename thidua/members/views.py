@@ -3,7 +3,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -30,7 +30,8 @@ def member_get_for_user(user: Any, pk: Any, perm: str = Perm.VIEW) -> Member:
 def _filters(request: HttpRequest) -> tuple[MemberFilterForm, Unit | None, dict[str, str]]:
     form = MemberFilterForm(request.GET or None)
     unit = unit_get_for_user(request.user, request.GET["unit"]) if request.GET.get("unit") else None
-    data = form.cleaned_data if form.is_valid() else {}
+    form.is_valid()  # fields that are valid stay in cleaned_data even when another is not
+    data = getattr(form, "cleaned_data", {})
     filters = {key: data.get(key) or "" for key in ("q", "status", "gender")}
     return form, unit, filters
 
@@ -119,6 +120,8 @@ def _form_response(request: HttpRequest, context: dict[str, Any]) -> HttpRespons
 @scoped
 @require_http_methods(["GET", "POST"])
 def create(request: HttpRequest) -> HttpResponse:
+    if not scope_for(request.user).has_any(Perm.MANAGE_MEMBERS):
+        raise PermissionDenied(_("Bạn không có quyền thêm đoàn viên."))
     initial: dict[str, Any] = {}
     if request.GET.get("unit"):
         unit = unit_get_for_user(request.user, request.GET["unit"], Perm.MANAGE_MEMBERS)

@@ -4,9 +4,9 @@ import datetime as dt
 from typing import Any
 
 from django.http import HttpRequest
-from ninja import Router, Schema
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja import Path, Query, Router, Schema
 
+from thidua.core.api import MAX_LIMIT, MAX_OFFSET, page
 from thidua.units.models import Unit
 from thidua.units.views import unit_get_for_user
 
@@ -29,17 +29,27 @@ class UnitOut(Schema):
         return obj.kind.name
 
 
-@router.get("/units", response=list[UnitOut], summary="Units in my scope")
-@paginate(LimitOffsetPagination)
-def list_units(request: HttpRequest, q: str = "", parent: int | None = None) -> Any:
+class UnitPage(Schema):
+    count: int
+    items: list[UnitOut]
+
+
+@router.get("/units", response=UnitPage, summary="Units in my scope")
+def list_units(
+    request: HttpRequest,
+    q: str = Query("", max_length=200),
+    parent: int | None = Query(None, ge=1, le=2**62),
+    limit: int = Query(50, ge=1, le=MAX_LIMIT),
+    offset: int = Query(0, ge=0, le=MAX_OFFSET),
+) -> Any:
     qs = Unit.objects.visible_to(request.user).select_related("kind").order_by("path")
     if parent is not None:
         qs = qs.filter(parent=unit_get_for_user(request.user, parent))
     if q:
         qs = qs.search(q[:100])
-    return qs
+    return page(qs, limit, offset)
 
 
 @router.get("/units/{unit_id}", response=UnitOut, summary="One unit")
-def get_unit(request: HttpRequest, unit_id: int) -> Any:
+def get_unit(request: HttpRequest, unit_id: int = Path(..., ge=1, le=2**62)) -> Any:
     return unit_get_for_user(request.user, unit_id)

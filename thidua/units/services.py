@@ -14,6 +14,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
+from django.db.models import Min
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -33,6 +34,50 @@ def _label(unit: Unit | None) -> str:
         return ""
     chain = list(Unit.objects.filter(path__in=unit.ancestor_paths()).order_by("depth").values_list("name", flat=True))
     return " › ".join([*chain, unit.name])[:600]
+
+
+def _check_kind_fits(kind: UnitKind, parent: Unit | None, children_min_level: int | None = None) -> None:
+    """A unit sits strictly below its parent's level and above its children's."""
+    if parent is not None and kind.level <= parent.kind.level:
+        raise ValidationError(
+            {
+                "kind": _("Đơn vị loại “%(kind)s” không thể trực thuộc “%(parent)s” (%(parent_kind)s).")
+                % {"kind": kind.name, "parent": parent.name, "parent_kind": parent.kind.name}
+            }
+        )
+    if children_min_level is not None and kind.level >= children_min_level:
+        raise ValidationError({"kind": _("Loại đơn vị này không thể có các đơn vị trực thuộc hiện tại.")})
+
+
+def _check_not_future(day: dt.date | None, field: str, label: str) -> None:
+    if day is not None and day > timezone.localdate():
+        raise ValidationError({field: _("%(label)s không được ở tương lai.") % {"label": label}})
+
+
+def _effective(unit: Unit, day: dt.date | None) -> dt.date:
+    """The date a structural change takes effect: today by default, never out of order.
+
+    Events of a unit must stay in date order, or reading its history back
+    (``unit_parent_on``) would give a wrong parent.
+    """
+    when = day or timezone.localdate()
+    _check_not_future(when, "effective_on", _("Ngày hiệu lực"))
+    if unit.active_from and when < unit.active_from:
+        raise ValidationError({"effective_on": _("Ngày hiệu lực trước ngày thành lập của đơn vị.")})
+    last = (
+        unit.events.exclude(kind=UnitEvent.Kind.CREATED)
+        .order_by("-effective_on")
+        .values_list("effective_on", flat=True)
+        .first()
+    )
+    if last and when < last:
+        raise ValidationError(
+            {
+                "effective_on": _("Ngày hiệu lực phải từ %(date)s trở đi (sau thay đổi gần nhất của đơn vị).")
+                % {"date": last.strftime("%d/%m/%Y")}
+            }
+        )
+    return when
 
 
 def _check_code_free(code: str, exclude_pk: int | None = None) -> None:
@@ -62,6 +107,10 @@ def unit_create(
     if not unit.code:
         raise ValidationError({"code": _("Mã đơn vị không được để trống.")})
     _check_code_free(unit.code)
+    _check_not_future(active_from, "active_from", _("Ngày thành lập"))
+    if parent is not None:
+        parent = Unit.objects.select_related("kind").get(pk=parent.pk)
+    _check_kind_fits(kind, parent)
     if parent is None:
         unit = Unit.objects.add_root(instance=unit)
     else:
@@ -96,6 +145,10 @@ def unit_update(*, unit: Unit, by: Any = None, **fields: Any) -> Unit:
     if not unit.code:
         raise ValidationError({"code": _("Mã đơn vị không được để trống.")})
     _check_code_free(unit.code, exclude_pk=unit.pk)
+    _check_not_future(unit.active_from, "active_from", _("Ngày thành lập"))
+    if "kind" in fields:
+        children_min = Unit.objects.filter(parent=unit).aggregate(level=Min("kind__level"))["level"]
+        _check_kind_fits(unit.kind, unit.parent, children_min)
     unit._history_user = by  # type: ignore[attr-defined]
     unit.save()
     return unit
@@ -130,6 +183,8 @@ def unit_move(
     _validate_new_parent(unit, new_parent)
     if unit.parent_id == new_parent.pk:
         raise ValidationError(_("Đơn vị đã trực thuộc đơn vị này."))
+    _check_kind_fits(unit.kind, new_parent)
+    when = _effective(unit, effective_on)
     old_parent = unit.parent
     event = UnitEvent(
         unit=unit,
@@ -138,7 +193,7 @@ def unit_move(
         new_parent=new_parent,
         old_parent_label=_label(old_parent),
         new_parent_label=_label(new_parent),
-        effective_on=effective_on or timezone.localdate(),
+        effective_on=when,
         reason=reason,
         by=by,
     )
@@ -173,8 +228,12 @@ def unit_merge(
         raise ValidationError(_("Chỉ hợp nhất được các đơn vị đang hoạt động."))
     if source.parent_id is None:
         raise ValidationError(_("Không thể hợp nhất đơn vị gốc."))
-    when = effective_on or timezone.localdate()
-    children = list(Unit.objects.filter(parent=source, dissolved_on__isnull=True).order_by("path"))
+    when = _effective(source, effective_on)
+    children = list(
+        Unit.objects.filter(parent=source, dissolved_on__isnull=True).select_related("kind").order_by("path")
+    )
+    for child in children:
+        _check_kind_fits(child.kind, target)
     for child in children:
         child = Unit.objects.get(pk=child.pk)
         UnitEvent.objects.create(
@@ -232,7 +291,7 @@ def unit_dissolve(*, unit: Unit, effective_on: dt.date | None = None, reason: st
         raise ValidationError(_("Đơn vị còn đơn vị trực thuộc đang hoạt động; hãy chuyển hoặc giải thể chúng trước."))
     if Member.objects.filter(unit=unit, status=Member.Status.ACTIVE).exists():
         raise ValidationError(_("Đơn vị còn đoàn viên đang sinh hoạt; hãy chuyển họ sang đơn vị khác trước."))
-    when = effective_on or timezone.localdate()
+    when = _effective(unit, effective_on)
     unit.dissolved_on = when
     unit._history_user = by  # type: ignore[attr-defined]
     unit._change_reason = reason or "dissolve"  # type: ignore[attr-defined]

@@ -12,7 +12,7 @@ from django.views.decorators.http import require_http_methods
 from thidua.accounts.scope import Perm, get_for_user, require, scope_for
 from thidua.core.access import scoped
 from thidua.core.excel import xlsx_response
-from thidua.core.forms import apply_errors
+from thidua.core.forms import apply_errors, form_status
 from thidua.core.history import history_rows
 from thidua.units import services
 from thidua.units.forms import DissolveForm, TargetForm, UnitForm
@@ -113,6 +113,7 @@ def create(request: HttpRequest, parent_pk: int) -> HttpResponse:
         request,
         "units/form.html",
         {"nav": "units", "form": form, "parent": parent, "title": _("Thêm đơn vị trực thuộc")},
+        status=form_status(form),
     )
 
 
@@ -120,7 +121,7 @@ def create(request: HttpRequest, parent_pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def edit(request: HttpRequest, pk: int) -> HttpResponse:
     unit = unit_get_for_user(request.user, pk, Perm.MANAGE_UNITS)
-    form = UnitForm(request.POST or None, instance=Unit.objects.get(pk=unit.pk))
+    form = UnitForm(request.POST or None, instance=unit)
     if request.method == "POST" and form.is_valid():
         try:
             services.unit_update(unit=unit, by=request.user, **form.cleaned_data)
@@ -130,7 +131,10 @@ def edit(request: HttpRequest, pk: int) -> HttpResponse:
             messages.success(request, _("Đã lưu thay đổi."))
             return redirect("units:detail", unit.pk)
     return render(
-        request, "units/form.html", {"nav": "units", "form": form, "unit": unit, "title": _("Sửa thông tin đơn vị")}
+        request,
+        "units/form.html",
+        {"nav": "units", "form": form, "unit": unit, "title": _("Sửa thông tin đơn vị")},
+        status=form_status(form),
     )
 
 
@@ -144,9 +148,15 @@ def _restructure(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     targets = _targets(request.user, unit)
     if action == "move" and unit.parent_id:
         targets = targets.exclude(pk=unit.parent_id)
-    form = TargetForm(request.POST or None, targets=targets)
+    # "pick" is the no-JavaScript search button: re-show the form with candidates, no errors.
+    picking = request.method == "POST" and "pick" in request.POST
+    form = TargetForm(
+        request.POST if request.method == "POST" and not picking else None,
+        targets=targets,
+        initial=request.POST.dict() if picking else None,
+    )
     query = (request.POST.get("q") or request.GET.get("q") or "").strip()[:100]
-    if request.method == "POST" and "pick" not in request.POST and form.is_valid():
+    if form.is_bound and form.is_valid():
         data = form.cleaned_data
         try:
             if action == "move":
@@ -188,6 +198,7 @@ def _restructure(request: HttpRequest, pk: int, action: str) -> HttpResponse:
             "candidates": candidates,
             "selected": str(selected or ""),
         },
+        status=form_status(form),
     )
 
 
@@ -231,7 +242,9 @@ def dissolve(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             messages.success(request, _("Đã giải thể đơn vị."))
             return redirect("units:detail", unit.pk)
-    return render(request, "units/dissolve.html", {"nav": "units", "unit": unit, "form": form})
+    return render(
+        request, "units/dissolve.html", {"nav": "units", "unit": unit, "form": form}, status=form_status(form)
+    )
 
 
 @scoped

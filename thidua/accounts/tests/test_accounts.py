@@ -102,3 +102,33 @@ def test_dissolved_unit_grants_nothing(world, client):
     client.force_login(world.users["grassroots"])
     assert client.get(reverse("units:detail", args=[world.G1.pk])).status_code == 404
     assert client.get(reverse("units:detail", args=[world.G1b.pk])).status_code == 404
+
+
+def test_unit_admin_cannot_reach_accounts_of_another_branch(client, world):
+    from thidua.testing import make_user
+
+    outsider = make_user("nari.officer", (world.G2, Role.OFFICER))
+    client.force_login(world.users["district"])
+    for username in ("nari.officer", "NARI.OFFICER", "council"):
+        response = client.post(
+            reverse("accounts:assignment_create"),
+            {"username": username, "unit": world.G1.pk, "role": Role.VIEWER},
+        )
+        assert response.status_code == 400
+        assert "ngoài phạm vi" in response.content.decode()
+    assert not RoleAssignment.objects.filter(user=outsider, unit=world.G1).exists()
+    # An account that already works inside the district can be given another role there.
+    response = client.post(
+        reverse("accounts:assignment_create"), {"username": "grassroots", "unit": world.G1b.pk, "role": Role.VIEWER}
+    )
+    assert response.status_code == 302
+
+
+def test_usernames_are_validated(client, world):
+    client.force_login(world.users["district"])
+    response = client.post(
+        reverse("accounts:assignment_create"),
+        {"username": "bad user/<>", "password": "Mat-khau-moi-2025!", "unit": world.G1.pk, "role": Role.VIEWER},
+    )
+    assert response.status_code == 400
+    assert "Tên đăng nhập chỉ gồm" in response.content.decode()

@@ -14,7 +14,7 @@ from thidua.accounts.models import Role, RoleAssignment, User
 from thidua.accounts.scope import Perm
 from thidua.members.models import Member
 from thidua.scope_matrix import ACTIONS, ACTORS, Resource, Write, check
-from thidua.testing import PASSWORD, kind, make_member, make_unit
+from thidua.testing import LEAF_KIND, PASSWORD, kind, make_member, make_unit
 from thidua.units.models import Unit
 
 GIVEN = {"own": "Ánh", "child": "Bích", "grandchild": "Cúc", "sibling": "Diệp", "parent": "Gấm", "other": "Huệ"}
@@ -24,7 +24,7 @@ GIVEN = {"own": "Ánh", "child": "Bích", "grandchild": "Cúc", "sibling": "Di�
 
 
 def _leaf(world, relation, target):
-    return make_unit(target, f"Tổ lá {GIVEN[relation]}", "union-group", code=f"LEAF-{relation}")
+    return make_unit(target, f"Tổ lá {GIVEN[relation]}", LEAF_KIND, code=f"LEAF-{relation}")
 
 
 def _unit_edit(unit):
@@ -44,7 +44,7 @@ def _unit_create(world, relation, target):
     code = f"NEW-{relation}"
     return Write(
         reverse("units:create", args=[target.pk]),
-        {"kind": kind("union-group").pk, "name": f"Tổ mới {GIVEN[relation]}", "code": code},
+        {"kind": kind(LEAF_KIND).pk, "name": f"Tổ mới {GIVEN[relation]}", "code": code},
         lambda: Unit.objects.filter(code=code).exists(),
     )
 
@@ -58,6 +58,12 @@ UNITS = Resource(
     export_urls=[lambda u: reverse("units:export")],
     api_list_urls=[lambda u: "/api/units?q=" + quote(u.name)],
     detail_url=lambda u: reverse("units:detail", args=[u.pk]),
+    more_detail_urls=[
+        lambda u: reverse("units:history", args=[u.pk]),
+        lambda u: reverse("units:children", args=[u.pk]),
+        lambda u: reverse("members:list") + f"?unit={u.pk}",
+        lambda u: reverse("units:export") + f"?unit={u.pk}",
+    ],
     api_detail_url=lambda u: f"/api/units/{u.pk}",
     edit=_unit_edit,
     delete=_unit_delete,
@@ -161,14 +167,72 @@ ASSIGNMENTS = Resource(
     marker=lambda a: a.user.username,
     list_urls=[lambda a: reverse("accounts:assignments")],
     export_urls=[lambda a: reverse("accounts:assignments_export")],
-    api_list_urls=[lambda a: "/api/assignments?limit=1000"],
+    api_list_urls=[lambda a: "/api/assignments?limit=500"],
     delete=_assignment_revoke,
     create=_assignment_create,
     write_perm=Perm.MANAGE_ACCOUNTS,
 )
 
 
-RESOURCES = [UNITS, MEMBERS, ASSIGNMENTS]
+# --- structural changes: move, merge, dissolve a leaf under the target -------
+
+
+def _unit_move(unit):
+    world = _world_of(unit)
+    dest = world.destination()
+    return Write(
+        reverse("units:move", args=[unit.pk]),
+        {"target": dest.pk, "reason": "Thử"},
+        lambda: Unit.objects.get(pk=unit.pk).parent_id == dest.pk,
+    )
+
+
+def _unit_merge(unit):
+    world = _world_of(unit)
+    dest = world.destination()
+    return Write(
+        reverse("units:merge", args=[unit.pk]),
+        {"target": dest.pk},
+        lambda: Unit.objects.get(pk=unit.pk).merged_into_id == dest.pk,
+    )
+
+
+def _unit_dissolve(unit):
+    return Write(
+        reverse("units:dissolve", args=[unit.pk]),
+        {"reason": "Thử"},
+        lambda: Unit.objects.get(pk=unit.pk).dissolved_on is not None,
+    )
+
+
+_WORLDS = {}
+
+
+def _leaf_with_world(world, relation, target):
+    leaf = _leaf(world, relation, target)
+    _WORLDS[leaf.pk] = world
+    return leaf
+
+
+def _world_of(unit):
+    return _WORLDS[unit.pk]
+
+
+def _structural(name, change):
+    return Resource(
+        name=name,
+        make=_leaf_with_world,
+        marker=lambda u: u.name,
+        edit=change,
+        write_perm=Perm.MANAGE_UNITS,
+    )
+
+
+UNIT_MOVE = _structural("unit-move", _unit_move)
+UNIT_MERGE = _structural("unit-merge", _unit_merge)
+UNIT_DISSOLVE = _structural("unit-dissolve", _unit_dissolve)
+
+RESOURCES = [UNITS, MEMBERS, ASSIGNMENTS, UNIT_MOVE, UNIT_MERGE, UNIT_DISSOLVE]
 
 CASES = [
     pytest.param(resource, actor, action, id=f"{resource.name}-{actor}-{action}")

@@ -180,3 +180,31 @@ def test_member_list_scope_is_the_same_on_both_query_plans(world, monkeypatch, l
     assert set(selectors.member_list(world.users["province"], unit=world.D1).values_list("pk", flat=True)) == {
         m.pk for m in everywhere[:3]
     }
+
+
+def test_council_member_cannot_open_the_member_form(client, world):
+    client.force_login(world.users["council"])
+    assert client.get(reverse("members:create")).status_code == 403
+
+
+def test_one_bad_filter_does_not_drop_the_others(client, world):
+    make_member(world.G1, "Đặng Thị Hoa", gender="F", birth_year=1981)
+    make_member(world.G1, "Ma Văn Tài", birth_year=1982)
+    client.force_login(world.users["grassroots"])
+    body = client.get(reverse("members:list"), {"q": "dang", "status": "xyz"}).content.decode()
+    assert "Đặng Thị Hoa" in body and "Ma Văn Tài" not in body
+    body = client.get(reverse("members:list"), {"q": "dang" + " " * 200 + "x"}).content.decode()
+    assert "Ma Văn Tài" not in body
+
+
+def test_citizen_id_check_does_not_reveal_other_branches(world):
+    make_member(world.G2, "Hà Văn Long", birth_year=1980, id_number="001234567890")
+    officer = world.users["grassroots"]
+    member = member_create(
+        unit=world.G1, full_name="Lý Văn Sơn", gender="M", birth_year=1985, id_number="001234567890", by=officer
+    )
+    assert member.pk
+    with pytest.raises(ValidationError, match="CCCD"):
+        member_create(
+            unit=world.G1, full_name="Bế Văn Tú", gender="M", birth_year=1986, id_number="001234567890", by=officer
+        )

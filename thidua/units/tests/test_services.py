@@ -136,3 +136,35 @@ def test_children_with_counts_rolls_up_every_level(world):
     assert rows == {"G1": (2, 2), "G1b": (0, 1)}
     [own] = units_with_counts([world.P])
     assert (own.sub_units, own.members) == (7, 4)
+
+
+def test_kinds_must_sit_below_their_parent(world):
+    from thidua.testing import kind
+    from thidua.units.services import unit_create, unit_update
+
+    with pytest.raises(ValidationError, match="không thể trực thuộc"):
+        unit_create(parent=world.D1, kind=kind("confederation"), name="Tổng Liên đoàn giả", code="FAKE")
+    with pytest.raises(ValidationError, match="không thể trực thuộc"):
+        unit_update(unit=world.D1, kind=kind("confederation"))
+    with pytest.raises(ValidationError, match="đơn vị trực thuộc hiện tại"):
+        unit_update(unit=world.G1, kind=kind("union-group"))
+    with pytest.raises(ValidationError, match="không thể trực thuộc"):
+        unit_move(unit=world.G1, new_parent=world.G2)
+    with pytest.raises(ValidationError, match="không thể trực thuộc"):
+        unit_merge(source=world.D1, target=world.G2)
+    assert not Unit.objects.filter(code="FAKE").exists()
+
+
+def test_dates_cannot_be_in_the_future_or_out_of_order(world):
+    from thidua.testing import kind
+    from thidua.units.services import unit_create
+
+    with pytest.raises(ValidationError, match="tương lai"):
+        unit_create(
+            parent=world.D1, kind=kind("grassroots"), name="Tương lai", code="FUT", active_from=dt.date(2999, 12, 31)
+        )
+    with pytest.raises(ValidationError, match="tương lai"):
+        unit_move(unit=world.G1, new_parent=world.D2, effective_on=dt.date(2099, 1, 1))
+    unit_move(unit=world.G1, new_parent=world.D2, effective_on=dt.date(2025, 7, 1))
+    with pytest.raises(ValidationError, match="từ 01/07/2025"):
+        unit_move(unit=world.G1, new_parent=world.D1, effective_on=dt.date(1990, 1, 1))

@@ -18,25 +18,23 @@ def login(client, world, actor):
 
 def test_move_form_refuses_a_descendant_and_a_foreign_target(client, world):
     login(client, world, "province")
-    url = reverse("units:move", args=[world.D1.pk])
+    url = reverse("units:move", args=[world.G1.pk])
     before = list(Unit.objects.values_list("path", flat=True))
-    for target in (world.G1, world.T1a, world.G3, world.D1):
+    for target in (world.G1, world.T1, world.T1a, world.G3, world.D1):
         response = client.post(url, {"target": target.pk})
-        assert response.status_code == 200
+        assert response.status_code == 400
         assert "Đơn vị đích không hợp lệ" in response.content.decode()
+    # A grassroots union cannot sit under another grassroots union.
+    response = client.post(url, {"target": world.G2.pk})
+    assert response.status_code == 400
+    assert "không thể trực thuộc" in response.content.decode()
+    # Nor can a change take effect in the future.
+    response = client.post(url, {"target": world.D2.pk, "effective_on": "01/01/2099"})
+    assert "không được ở tương lai" in response.content.decode()
     assert list(Unit.objects.values_list("path", flat=True)) == before
     response = client.post(url, {"target": world.D2.pk, "effective_on": "01/07/2025", "reason": "Sáp nhập"})
     assert response.status_code == 302
-    assert Unit.objects.get(pk=world.D1.pk).parent_id == world.D2.pk
-
-
-def test_pick_autocomplete_lists_only_managed_units(client, world):
-    login(client, world, "district")
-    response = client.get(reverse("units:pick", args=[world.G1.pk]), {"q": "cong doan"})
-    body = response.content.decode()
-    assert "Trạm Y tế Một" in body
-    assert "Xã Hai" not in body and "Công ty Ba" not in body
-    assert "Trường Một" not in body  # the unit itself is no target
+    assert Unit.objects.get(pk=world.G1.pk).parent_id == world.D2.pk
 
 
 def _queries(client, url):
