@@ -72,6 +72,7 @@ INSTALLED_APPS = [
     "thidua.accounts",
     "thidua.units",
     "thidua.members",
+    "thidua.campaigns",
     "thidua.demo",
 ]
 

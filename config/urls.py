@@ -17,6 +17,7 @@ urlpatterns = [
     path("units/", include("thidua.units.urls")),
     path("members/", include("thidua.members.urls")),
     path("accounts/", include("thidua.accounts.urls")),
+    path("plans/", include("thidua.campaigns.urls")),
     path("i18n/setlang/", public(set_language), name="set_language"),
     path("api/", api.urls),
     path(settings.ADMIN_URL, admin.site.urls),

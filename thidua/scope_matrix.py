@@ -31,9 +31,23 @@ from thidua.testing import IN_SCOPE, RELATIONS, World
 
 # What each persona's roles grant, declared independently of the code under test.
 ACTOR_PERMS: dict[str, set[str]] = {
-    "province": {Perm.VIEW, Perm.VIEW_SENSITIVE, Perm.MANAGE_MEMBERS, Perm.MANAGE_UNITS, Perm.MANAGE_ACCOUNTS},
-    "district": {Perm.VIEW, Perm.VIEW_SENSITIVE, Perm.MANAGE_MEMBERS, Perm.MANAGE_UNITS, Perm.MANAGE_ACCOUNTS},
-    "grassroots": {Perm.VIEW, Perm.VIEW_SENSITIVE, Perm.MANAGE_MEMBERS},
+    "province": {
+        Perm.VIEW,
+        Perm.VIEW_SENSITIVE,
+        Perm.MANAGE_MEMBERS,
+        Perm.MANAGE_UNITS,
+        Perm.MANAGE_ACCOUNTS,
+        Perm.MANAGE_EMULATION,
+    },
+    "district": {
+        Perm.VIEW,
+        Perm.VIEW_SENSITIVE,
+        Perm.MANAGE_MEMBERS,
+        Perm.MANAGE_UNITS,
+        Perm.MANAGE_ACCOUNTS,
+        Perm.MANAGE_EMULATION,
+    },
+    "grassroots": {Perm.VIEW, Perm.VIEW_SENSITIVE, Perm.MANAGE_MEMBERS, Perm.MANAGE_EMULATION},
     "council": {Perm.VIEW},
     "anonymous": set(),
 }

@@ -34,16 +34,24 @@ class Perm:
     MANAGE_MEMBERS = "manage_members"
     MANAGE_UNITS = "manage_units"  # edit a unit; create, move, merge, delete its children
     MANAGE_ACCOUNTS = "manage_accounts"
+    MANAGE_EMULATION = "manage_emulation"  # plans, registrations, urging, accepting
 
 
 ROLE_PERMS: dict[str, frozenset[str]] = {
     Role.ADMIN: frozenset(
-        {Perm.VIEW, Perm.VIEW_SENSITIVE, Perm.MANAGE_MEMBERS, Perm.MANAGE_UNITS, Perm.MANAGE_ACCOUNTS}
+        {
+            Perm.VIEW,
+            Perm.VIEW_SENSITIVE,
+            Perm.MANAGE_MEMBERS,
+            Perm.MANAGE_UNITS,
+            Perm.MANAGE_ACCOUNTS,
+            Perm.MANAGE_EMULATION,
+        }
     ),
     Role.UNIT_ADMIN: frozenset(
         {Perm.VIEW, Perm.VIEW_SENSITIVE, Perm.MANAGE_MEMBERS, Perm.MANAGE_UNITS, Perm.MANAGE_ACCOUNTS}
     ),
-    Role.OFFICER: frozenset({Perm.VIEW, Perm.VIEW_SENSITIVE, Perm.MANAGE_MEMBERS}),
+    Role.OFFICER: frozenset({Perm.VIEW, Perm.VIEW_SENSITIVE, Perm.MANAGE_MEMBERS, Perm.MANAGE_EMULATION}),
     Role.COUNCIL: frozenset({Perm.VIEW}),
     Role.EDITOR: frozenset({Perm.VIEW}),
     Role.VIEWER: frozenset({Perm.VIEW}),
@@ -153,8 +161,11 @@ def get_for_user(
     **lookup: Any,
 ) -> M:
     """Fetch one object for ``user``: 404 outside the viewing scope, 403 without ``perm``."""
+    # A queryset's own visible_to() may widen viewing (e.g. plans issued from above).
+    visible_to = getattr(queryset, "visible_to", None)
+    visible = visible_to(user) if visible_to else restrict(queryset, user, Perm.VIEW, path_field=path_field)
     try:
-        obj = restrict(queryset, user, Perm.VIEW, path_field=path_field).get(**lookup)
+        obj = visible.get(**lookup)
     except (ObjectDoesNotExist, ValueError, TypeError):
         raise Http404(_("Không tìm thấy hoặc bạn không có quyền xem.")) from None
     if perm != Perm.VIEW and not scope_for(user).allows(path_of(obj, path_field), perm):

@@ -7,6 +7,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 from thidua.demo.accounts import create_demo_accounts
+from thidua.demo.campaign import load_plan_07
 from thidua.demo.generator import build
 from thidua.units.models import Unit
 
@@ -28,6 +29,10 @@ class Command(BaseCommand):
         with transaction.atomic():
             units, members = build("bac-kan", members=options["members"])
             create_demo_accounts()
+            plan = load_plan_07()
         self.stdout.write(
-            self.style.SUCCESS(f"Demo loaded: {units} units, {members} members in {time.monotonic() - started:.1f}s")
+            self.style.SUCCESS(
+                f"Demo loaded: {units} units, {members} members, plan {plan.document_number} "
+                f"and its cascade in {time.monotonic() - started:.1f}s"
+            )
         )

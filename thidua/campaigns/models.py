@@ -1,0 +1,331 @@
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from typing import Any
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+
+class Title(models.Model):
+    """A title or form of commendation that plans and registrations can aim at (catalogue)."""
+
+    class Kind(models.TextChoices):
+        TITLE = "title", _("Danh hiệu")
+        FORM = "form", _("Hình thức khen thưởng")
+
+    name = models.CharField(_("tên"), max_length=200, unique=True)
+    kind = models.CharField(_("loại"), max_length=10, choices=Kind.choices)
+    for_collective = models.BooleanField(_("cho tập thể"), default=False)
+    for_individual = models.BooleanField(_("cho cá nhân"), default=False)
+    is_union = models.BooleanField(_("của tổ chức Công đoàn"), default=False)
+    position = models.PositiveSmallIntegerField(default=0)
+    active = models.BooleanField(_("đang dùng"), default=True)
+
+    class Meta:
+        ordering = ["position", "name"]
+        verbose_name = _("danh hiệu, hình thức")
+        verbose_name_plural = _("danh hiệu, hình thức")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class DocumentType(models.TextChoices):
+    PLAN = "KH", _("Kế hoạch")
+    GUIDANCE = "HD", _("Hướng dẫn")
+
+
+class SigningCapacity(models.TextChoices):
+    NONE = "", _("Ký trực tiếp")
+    ON_BEHALF = "TM.", _("TM. (thay mặt tập thể)")
+    DEPUTY = "KT.", _("KT. (ký thay người đứng đầu)")
+    BY_ORDER = "TL.", _("TL. (thừa lệnh)")
+
+
+class DocumentCounter(models.Model):
+    """The last number an issuer used for a type of document in a year (Decree 30: restarts yearly)."""
+
+    issuer = models.ForeignKey("units.Unit", on_delete=models.CASCADE, related_name="+")
+    doc_type = models.CharField(max_length=4)
+    year = models.PositiveSmallIntegerField()
+    last_number = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["issuer", "doc_type", "year"], name="unique_document_counter")]
+
+    def __str__(self) -> str:
+        return f"{self.doc_type} {self.year}: {self.last_number}"
+
+
+class PlanQuerySet(models.QuerySet["Plan"]):
+    def visible_to(self, user: Any, perm: str | None = None) -> PlanQuerySet:
+        """Plans of units in the user's scope, plus issued plans of the units above it.
+
+        A plan issued by the province applies to every unit below, so each of
+        their officers reads it (but only the issuer's side may change it).
+        """
+        from thidua.accounts.scope import Perm, restrict, scope_for
+
+        perm = perm or Perm.VIEW
+        own = restrict(self, user, perm, path_field="issuer__path")
+        if perm != Perm.VIEW:
+            return own
+        scope = scope_for(user)
+        if scope.is_global:
+            return own
+        ancestors: set[str] = set()
+        step = 4
+        for prefix in scope.prefixes(Perm.VIEW):
+            ancestors.update(prefix[:end] for end in range(step, len(prefix), step))
+        if not ancestors:
+            return own
+        from_above = self.filter(issuer__path__in=ancestors, status__in=Plan.PUBLISHED)
+        return (own | from_above).distinct()
+
+
+class Plan(models.Model):
+    """A plan (Kế hoạch) or guidance that launches or implements an emulation campaign."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Dự thảo")
+        ISSUED = "issued", _("Đã ban hành")
+        CLOSED = "closed", _("Đã kết thúc")
+        RECALLED = "recalled", _("Đã thu hồi")
+
+    PUBLISHED = ("issued", "closed")
+
+    issuer = models.ForeignKey(
+        "units.Unit", on_delete=models.PROTECT, related_name="plans", verbose_name=_("đơn vị ban hành")
+    )
+    doc_type = models.CharField(
+        _("loại văn bản"), max_length=4, choices=DocumentType.choices, default=DocumentType.PLAN
+    )
+    number = models.PositiveIntegerField(_("số"))
+    year = models.PositiveSmallIntegerField(_("năm"))
+    issued_on = models.DateField(_("ngày ban hành"))
+    place = models.CharField(_("địa danh"), max_length=100, help_text=_("Ví dụ: Bắc Kạn"))
+    title = models.CharField(_("trích yếu"), max_length=500)
+    summary = models.TextField(_("tóm tắt"), blank=True)
+    purpose = models.TextField(
+        _("mục đích, yêu cầu"), blank=True, help_text=_("Văn bản có định dạng; được làm sạch khi lưu.")
+    )
+    legal_basis = models.TextField(_("căn cứ"), blank=True, help_text=_("Mỗi căn cứ một dòng."))
+    window_start = models.DateField(_("thời gian bắt đầu"))
+    window_end = models.DateField(_("thời gian kết thúc"))
+    registration_deadline = models.DateField(_("hạn đăng ký thi đua"), null=True, blank=True)
+    parent = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="implementations",
+        verbose_name=_("thực hiện kế hoạch"),
+    )
+    # The plan that launched the campaign (None for that plan itself): one query finds the whole cascade.
+    root = models.ForeignKey("self", on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    titles = models.ManyToManyField(
+        Title, blank=True, related_name="plans", verbose_name=_("danh hiệu, hình thức hướng tới")
+    )
+    signer_name = models.CharField(_("người ký"), max_length=120, blank=True)
+    signer_position = models.CharField(
+        _("chức vụ người ký"), max_length=120, blank=True, help_text=_("Ví dụ: CHỦ TỊCH")
+    )
+    signing_capacity = models.CharField(_("thẩm quyền ký"), max_length=4, choices=SigningCapacity.choices, blank=True)
+    signing_for = models.CharField(
+        _("ký thay mặt / ký thay"),
+        max_length=120,
+        blank=True,
+        help_text=_("Ví dụ: BAN THƯỜNG VỤ (sau TM.) hoặc CHỦ TỊCH (sau KT.)"),
+    )
+    recipients = models.TextField(_("nơi nhận"), blank=True, help_text=_("Mỗi nơi nhận một dòng."))
+    status = models.CharField(_("trạng thái"), max_length=10, choices=Status.choices, default=Status.DRAFT)
+    recall_reason = models.TextField(_("lý do thu hồi"), blank=True)
+    # The issuer as it was named when the plan was issued (units are renamed and merged).
+    issuer_label = models.CharField(max_length=600, blank=True, editable=False)
+    issuer_short_name = models.CharField(max_length=30, blank=True, editable=False)
+    search_text = models.CharField(max_length=700, blank=True, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    history = HistoricalRecords(excluded_fields=["updated_at", "search_text"], m2m_fields=[titles])
+    objects = PlanQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-issued_on", "-id"]
+        verbose_name = _("kế hoạch")
+        verbose_name_plural = _("kế hoạch")
+        constraints = [
+            models.UniqueConstraint(fields=["issuer", "doc_type", "year", "number"], name="unique_plan_number"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.document_number} – {self.title}"
+
+    @property
+    def document_number(self) -> str:
+        """Decree 30 form: 07/KH-LĐLĐ (two digits below 10, no spaces)."""
+        short = self.issuer_short_name or self.issuer.short_name or self.issuer.code
+        return f"{self.number:02d}/{self.doc_type}-{short}"
+
+    @property
+    def campaign_root_id(self) -> int:
+        return self.root_id or self.pk
+
+    @property
+    def is_draft(self) -> bool:
+        return self.status == self.Status.DRAFT
+
+    def in_window(self, day: dt.date) -> bool:
+        return self.window_start <= day <= self.window_end
+
+
+class PlanEvent(models.Model):
+    """A life-cycle transition of a plan: who, when, from, to, why."""
+
+    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="events")
+    from_status = models.CharField(max_length=10, blank=True)
+    to_status = models.CharField(max_length=10)
+    reason = models.TextField(blank=True)
+    at = models.DateTimeField(auto_now_add=True)
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+
+    class Meta:
+        ordering = ["at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.plan_id}: {self.from_status} → {self.to_status}"
+
+
+class Content(models.Model):
+    """A named emulation content (nội dung, phong trào) of a plan."""
+
+    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="contents")
+    name = models.CharField(_("tên nội dung"), max_length=300)
+    description = models.TextField(_("mô tả"), blank=True)
+    required = models.BooleanField(_("bắt buộc với cấp dưới"), default=True)
+    position = models.PositiveSmallIntegerField(default=0)
+    source = models.ForeignKey("self", on_delete=models.SET_NULL, null=True, blank=True, related_name="copies")
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["position", "id"]
+        verbose_name = _("nội dung thi đua")
+        verbose_name_plural = _("nội dung thi đua")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Criterion(models.Model):
+    """A measurable criterion of a content: yes/no, a number with a target, or a weighted score."""
+
+    class AppliesTo(models.TextChoices):
+        COLLECTIVE = "collective", _("Tập thể")
+        INDIVIDUAL = "individual", _("Cá nhân")
+        BOTH = "both", _("Tập thể và cá nhân")
+
+    class Kind(models.TextChoices):
+        YES_NO = "yes_no", _("Có / không")
+        NUMBER = "number", _("Số lượng, chỉ tiêu")
+        SCORE = "score", _("Chấm điểm")
+
+    content = models.ForeignKey(Content, on_delete=models.CASCADE, related_name="criteria")
+    name = models.CharField(_("tiêu chí"), max_length=300)
+    applies_to = models.CharField(_("áp dụng cho"), max_length=12, choices=AppliesTo.choices, default=AppliesTo.BOTH)
+    kind = models.CharField(_("kiểu"), max_length=8, choices=Kind.choices, default=Kind.YES_NO)
+    unit_label = models.CharField(_("đơn vị tính"), max_length=40, blank=True)
+    target = models.DecimalField(_("chỉ tiêu"), max_digits=14, decimal_places=2, null=True, blank=True)
+    weight = models.DecimalField(_("trọng số"), max_digits=6, decimal_places=2, null=True, blank=True)
+    max_score = models.DecimalField(_("điểm tối đa"), max_digits=8, decimal_places=2, null=True, blank=True)
+    position = models.PositiveSmallIntegerField(default=0)
+    source = models.ForeignKey("self", on_delete=models.SET_NULL, null=True, blank=True, related_name="copies")
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["position", "id"]
+        verbose_name = _("tiêu chí")
+        verbose_name_plural = _("tiêu chí")
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def comparable_target(self) -> Decimal | None:
+        return self.max_score if self.kind == self.Kind.SCORE else self.target
+
+
+class Round(models.Model):
+    """An emulation round (đợt thi đua) inside the plan's window."""
+
+    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="rounds")
+    name = models.CharField(_("tên đợt"), max_length=200)
+    start = models.DateField(_("bắt đầu"))
+    end = models.DateField(_("kết thúc"))
+
+    class Meta:
+        ordering = ["start", "id"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Obligation(models.Model):
+    """A unit's duty to issue its implementation plan of a parent plan by a due date."""
+
+    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="obligations")
+    unit = models.ForeignKey("units.Unit", on_delete=models.PROTECT, related_name="obligations")
+    due_on = models.DateField(_("hạn ban hành"))
+    implementation = models.ForeignKey(Plan, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    fulfilled_on = models.DateField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["unit__path"]
+        constraints = [models.UniqueConstraint(fields=["plan", "unit"], name="unique_obligation")]
+
+    def __str__(self) -> str:
+        return f"{self.plan_id} → {self.unit_id}"
+
+    def status_on(self, day: dt.date) -> str:
+        if self.fulfilled_on:
+            return "late_issued" if self.fulfilled_on > self.due_on else "issued"
+        return "late" if day > self.due_on else "pending"
+
+
+class Reminder(models.Model):
+    """One urging (đôn đốc) of a unit about one obligation; at most one a day."""
+
+    obligation = models.ForeignKey(Obligation, on_delete=models.CASCADE, related_name="reminders")
+    day = models.DateField()
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    recipients = models.PositiveSmallIntegerField(default=0)
+    at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["obligation", "day"], name="one_reminder_a_day")]
+
+    def __str__(self) -> str:
+        return f"{self.obligation_id} @ {self.day}"
+
+
+class Notification(models.Model):
+    """An in-app message to a user (reminders, decisions on their registrations…)."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications")
+    message = models.CharField(max_length=500)
+    url = models.CharField(max_length=300, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    read_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return self.message

@@ -1,0 +1,451 @@
+from __future__ import annotations
+
+from typing import Any, cast
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Count, Prefetch, Q
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from thidua.accounts.scope import Perm, get_for_user, scope_for
+from thidua.campaigns import services
+from thidua.campaigns.documents import plan_docx_response
+from thidua.campaigns.forms import ContentForm, CriterionForm, IssueForm, PlanForm, ReasonForm
+from thidua.campaigns.models import Content, Criterion, Notification, Obligation, Plan
+from thidua.campaigns.selectors import STATUS_LABELS, cascade_board, my_obligations
+from thidua.core.access import scoped
+from thidua.core.excel import xlsx_response
+from thidua.core.forms import apply_errors, form_status
+from thidua.core.text import fold
+from thidua.units.models import Unit
+from thidua.units.views import unit_get_for_user
+
+
+def plan_get_for_user(user: Any, pk: Any, perm: str = Perm.VIEW) -> Plan:
+    return get_for_user(
+        Plan.objects.select_related("issuer", "parent", "parent__issuer"), user, perm, path_field="issuer__path", pk=pk
+    )
+
+
+def _content_get(user: Any, pk: Any) -> Content:
+    return get_for_user(
+        Content.objects.select_related("plan", "plan__issuer", "source"),
+        user,
+        Perm.MANAGE_EMULATION,
+        path_field="plan__issuer__path",
+        pk=pk,
+    )
+
+
+def _criterion_get(user: Any, pk: Any) -> Criterion:
+    return get_for_user(
+        Criterion.objects.select_related("content", "content__plan", "content__plan__issuer", "source"),
+        user,
+        Perm.MANAGE_EMULATION,
+        path_field="content__plan__issuer__path",
+        pk=pk,
+    )
+
+
+@scoped
+def plan_list(request: HttpRequest) -> HttpResponse:
+    qs = Plan.objects.visible_to(request.user).select_related("issuer").order_by("-issued_on", "-id")
+    status = request.GET.get("status", "")
+    if status in Plan.Status.values:
+        qs = qs.filter(status=status)
+    query = request.GET.get("q", "").strip()[:100]
+    for word in fold(query).split():
+        qs = qs.filter(search_text__contains=word)
+    page = Paginator(qs, 30).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "campaigns/plan_list.html",
+        {
+            "nav": "plans",
+            "page": page,
+            "q": query,
+            "status": status,
+            "statuses": Plan.Status.choices,
+            "obligations": my_obligations(request.user),
+            "can_create": scope_for(request.user).has_any(Perm.MANAGE_EMULATION),
+            "today": timezone.localdate(),
+        },
+    )
+
+
+def _issuer_choices(user: Any) -> list[Unit]:
+    scope = scope_for(user)
+    ids = [g.unit_id for g in scope.grants if Perm.MANAGE_EMULATION in g.perms]
+    return list(Unit.objects.filter(pk__in=ids, dissolved_on__isnull=True).order_by("path"))
+
+
+@scoped
+@require_http_methods(["GET", "POST"])
+def plan_create(request: HttpRequest) -> HttpResponse:
+    issuers = _issuer_choices(request.user)
+    if request.GET.get("issuer") or request.POST.get("issuer"):
+        issuer = unit_get_for_user(
+            request.user, request.POST.get("issuer") or request.GET.get("issuer"), Perm.MANAGE_EMULATION
+        )
+    elif issuers:
+        issuer = issuers[0]
+    else:
+        raise PermissionDenied(_("Bạn không có quyền ban hành kế hoạch."))
+    today = timezone.localdate()
+    form = PlanForm(
+        request.POST or None,
+        initial={
+            "issued_on": today,
+            "doc_type": "KH",
+            "place": "",
+            "signing_capacity": "TM.",
+            "signing_for": "BAN THƯỜNG VỤ",
+            "signer_position": "CHỦ TỊCH",
+        },
+    )
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        titles = data.pop("titles")
+        try:
+            plan = services.plan_create(issuer=issuer, by=request.user, titles=titles, **data)
+        except ValidationError as exc:
+            apply_errors(form, exc)
+        else:
+            messages.success(request, _("Đã tạo dự thảo %(number)s.") % {"number": plan.document_number})
+            return redirect("campaigns:detail", plan.pk)
+    return render(
+        request,
+        "campaigns/plan_form.html",
+        {"nav": "plans", "form": form, "issuer": issuer, "issuers": issuers, "title": _("Kế hoạch mới")},
+        status=form_status(form),
+    )
+
+
+@scoped
+@require_http_methods(["GET", "POST"])
+def plan_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    plan = plan_get_for_user(request.user, pk, Perm.MANAGE_EMULATION)
+    if not plan.is_draft:
+        messages.error(request, _("Chỉ sửa được kế hoạch khi còn là dự thảo."))
+        return redirect("campaigns:detail", plan.pk)
+    form = PlanForm(request.POST or None, instance=plan)
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        titles = data.pop("titles")
+        if not data.get("number"):
+            data["number"] = Plan.objects.get(pk=plan.pk).number
+        try:
+            services.plan_update(plan=plan, by=request.user, titles=titles, **data)
+        except ValidationError as exc:
+            apply_errors(form, exc)
+        else:
+            messages.success(request, _("Đã lưu thay đổi."))
+            return redirect("campaigns:detail", plan.pk)
+    return render(
+        request,
+        "campaigns/plan_form.html",
+        {"nav": "plans", "form": form, "plan": plan, "issuer": plan.issuer, "title": _("Sửa dự thảo")},
+        status=form_status(form),
+    )
+
+
+@scoped
+def plan_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    plan = plan_get_for_user(request.user, pk)
+    scope = scope_for(request.user)
+    can_manage = scope.allows(plan.issuer.path, Perm.MANAGE_EMULATION)
+    contents = plan.contents.prefetch_related(Prefetch("criteria", queryset=Criterion.objects.select_related("source")))
+    my_units = [g.unit_id for g in scope.grants if Perm.MANAGE_EMULATION in g.perms]
+    mine = (
+        Obligation.objects.filter(plan=plan, unit_id__in=my_units).select_related("unit", "implementation").first()
+        if plan.status == Plan.Status.ISSUED
+        else None
+    )
+    counts = _obligation_counts(plan)
+    return render(
+        request,
+        "campaigns/plan_detail.html",
+        {
+            "nav": "plans",
+            "plan": plan,
+            "contents": contents,
+            "rounds": plan.rounds.all(),
+            "titles": plan.titles.all(),
+            "events": plan.events.select_related("by"),
+            "can_manage": can_manage,
+            "my_obligation": mine,
+            "obligation_counts": counts,
+            "issue_form": IssueForm(
+                children=Unit.objects.filter(parent=plan.issuer, dissolved_on__isnull=True).order_by("name")
+            )
+            if can_manage and plan.is_draft
+            else None,
+            "reason_form": ReasonForm() if can_manage else None,
+            "content_form": ContentForm() if can_manage and plan.is_draft else None,
+            "implementations": plan.implementations.exclude(status=Plan.Status.RECALLED)
+            .visible_to(request.user)
+            .select_related("issuer")[:50],
+            "today": timezone.localdate(),
+        },
+    )
+
+
+def _obligation_counts(plan: Plan) -> dict[str, int]:
+    today = timezone.localdate()
+    rows = Obligation.objects.filter(plan=plan).aggregate(
+        total=Count("id"),
+        issued=Count("id", filter=Q(implementation__isnull=False)),
+        late=Count("id", filter=Q(implementation__isnull=True, due_on__lt=today)),
+    )
+    return rows
+
+
+@scoped
+@require_POST
+def plan_issue(request: HttpRequest, pk: int) -> HttpResponse:
+    plan = plan_get_for_user(request.user, pk, Perm.MANAGE_EMULATION)
+    children = Unit.objects.filter(parent=plan.issuer, dissolved_on__isnull=True).order_by("name")
+    form = IssueForm(request.POST, children=children)
+    if form.is_valid():
+        try:
+            plan = services.plan_issue(
+                plan=plan, by=request.user, due_on=form.cleaned_data["due_on"], units=form.cleaned_data["units"]
+            )
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+            return redirect("campaigns:detail", plan.pk)
+        messages.success(request, _("Đã ban hành %(number)s.") % {"number": plan.document_number})
+    else:
+        messages.error(
+            request,
+            _("Thông tin ban hành không hợp lệ: %(errors)s")
+            % {"errors": " ".join(str(e) for errs in form.errors.values() for e in errs)},
+        )
+    return redirect("campaigns:detail", plan.pk)
+
+
+def _reason_transition(request: HttpRequest, pk: int, action: str) -> HttpResponse:
+    plan = plan_get_for_user(request.user, pk, Perm.MANAGE_EMULATION)
+    form = ReasonForm(request.POST)
+    reason = request.POST.get("reason", "")
+    try:
+        if action == "recall":
+            if not form.is_valid():
+                raise ValidationError(_("Hãy ghi lý do thu hồi."))
+            services.plan_recall(plan=plan, by=request.user, reason=reason)
+            messages.success(request, _("Đã thu hồi kế hoạch."))
+        else:
+            services.plan_close(plan=plan, by=request.user, reason=reason[:2000])
+            messages.success(request, _("Đã kết thúc kế hoạch."))
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    return redirect("campaigns:detail", plan.pk)
+
+
+@scoped
+@require_POST
+def plan_recall(request: HttpRequest, pk: int) -> HttpResponse:
+    return _reason_transition(request, pk, "recall")
+
+
+@scoped
+@require_POST
+def plan_close(request: HttpRequest, pk: int) -> HttpResponse:
+    return _reason_transition(request, pk, "close")
+
+
+@scoped
+@require_POST
+def implement(request: HttpRequest, pk: int) -> HttpResponse:
+    """Start (or open) the implementation plan of one of the user's units."""
+    plan = plan_get_for_user(request.user, pk)
+    obligation = get_for_user(
+        Obligation.objects.select_related("plan", "unit"),
+        request.user,
+        Perm.MANAGE_EMULATION,
+        path_field="unit__path",
+        pk=request.POST.get("obligation"),
+        plan=plan,
+    )
+    draft = services.implementation_start(obligation=obligation, by=request.user)
+    messages.success(request, _("Dự thảo kế hoạch thực hiện đã được điền sẵn từ kế hoạch cấp trên."))
+    return redirect("campaigns:detail", draft.pk)
+
+
+@scoped
+@require_http_methods(["GET", "POST"])
+def content_add(request: HttpRequest, pk: int) -> HttpResponse:
+    plan = plan_get_for_user(request.user, pk, Perm.MANAGE_EMULATION)
+    form = ContentForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.content_save(plan=plan, **form.cleaned_data)
+        except ValidationError as exc:
+            apply_errors(form, exc)
+        else:
+            return redirect(f"{redirect('campaigns:detail', plan.pk).url}#noi-dung")
+    return render(
+        request,
+        "campaigns/simple_form.html",
+        {"nav": "plans", "form": form, "plan": plan, "title": _("Thêm nội dung thi đua")},
+        status=form_status(form),
+    )
+
+
+@scoped
+@require_http_methods(["GET", "POST"])
+def content_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    content = _content_get(request.user, pk)
+    form = ContentForm(request.POST or None, instance=content)
+    if request.method == "POST":
+        try:
+            if "delete" in request.POST:
+                services.content_delete(content=content)
+                messages.success(request, _("Đã bỏ nội dung."))
+                return redirect("campaigns:detail", content.plan_id)
+            if form.is_valid():
+                services.content_save(
+                    plan=content.plan, content=Content.objects.get(pk=content.pk), **form.cleaned_data
+                )
+                return redirect("campaigns:detail", content.plan_id)
+        except ValidationError as exc:
+            apply_errors(form, exc)
+    return render(
+        request,
+        "campaigns/simple_form.html",
+        {"nav": "plans", "form": form, "plan": content.plan, "deletable": True, "title": _("Sửa nội dung thi đua")},
+        status=form_status(form),
+    )
+
+
+@scoped
+@require_http_methods(["GET", "POST"])
+def criterion_add(request: HttpRequest, pk: int) -> HttpResponse:
+    content = _content_get(request.user, pk)
+    form = CriterionForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.criterion_save(content=content, **form.cleaned_data)
+        except ValidationError as exc:
+            apply_errors(form, exc)
+        else:
+            return redirect("campaigns:detail", content.plan_id)
+    return render(
+        request,
+        "campaigns/simple_form.html",
+        {
+            "nav": "plans",
+            "form": form,
+            "plan": content.plan,
+            "title": _("Thêm tiêu chí: %(name)s") % {"name": content.name},
+        },
+        status=form_status(form),
+    )
+
+
+@scoped
+@require_http_methods(["GET", "POST"])
+def criterion_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    criterion = _criterion_get(request.user, pk)
+    plan = criterion.content.plan
+    form = CriterionForm(request.POST or None, instance=criterion)
+    if request.method == "POST":
+        try:
+            if "delete" in request.POST:
+                services.criterion_delete(criterion=criterion)
+                return redirect("campaigns:detail", plan.pk)
+            if form.is_valid():
+                services.criterion_save(
+                    content=criterion.content,
+                    criterion=Criterion.objects.select_related("source").get(pk=criterion.pk),
+                    **form.cleaned_data,
+                )
+                return redirect("campaigns:detail", plan.pk)
+        except ValidationError as exc:
+            apply_errors(form, exc)
+    return render(
+        request,
+        "campaigns/simple_form.html",
+        {"nav": "plans", "form": form, "plan": plan, "deletable": True, "title": _("Sửa tiêu chí")},
+        status=form_status(form),
+    )
+
+
+@scoped
+def board(request: HttpRequest, pk: int) -> HttpResponse:
+    plan = plan_get_for_user(request.user, pk)
+    status = request.GET.get("status", "")
+    status = status if status in STATUS_LABELS else ""
+    query = request.GET.get("q", "").strip()[:100]
+    rows, levels = cascade_board(plan, request.user, day=timezone.localdate(), status=status, q=query)
+    if request.GET.get("format") == "xlsx":
+        headers = [
+            _("Đơn vị"),
+            _("Cấp"),
+            _("Kế hoạch cấp trên"),
+            _("Hạn"),
+            _("Trạng thái"),
+            _("Kế hoạch thực hiện"),
+            _("Số lần đôn đốc"),
+        ]
+        data = (
+            [
+                r.obligation.unit.name,
+                r.obligation.unit.kind.name,
+                r.parent_plan.document_number,
+                r.obligation.due_on,
+                str(STATUS_LABELS[r.status]),
+                r.obligation.implementation.document_number if r.obligation.implementation else "",
+                r.reminders,
+            ]
+            for r in rows
+        )
+        return xlsx_response("tien-do-trien-khai.xlsx", _("Tiến độ"), headers, data)
+    scope = scope_for(request.user)
+    return render(
+        request,
+        "campaigns/board.html",
+        {
+            "nav": "plans",
+            "plan": plan,
+            "rows": rows,
+            "levels": levels,
+            "status": status,
+            "q": query,
+            "status_labels": STATUS_LABELS,
+            "can_urge": scope.allows(plan.issuer.path, Perm.MANAGE_EMULATION) and plan.status == Plan.Status.ISSUED,
+        },
+    )
+
+
+@scoped
+@require_POST
+def urge(request: HttpRequest, pk: int) -> HttpResponse:
+    plan = plan_get_for_user(request.user, pk, Perm.MANAGE_EMULATION)
+    reminded, skipped = services.obligations_urge(plan=plan, by=request.user)
+    if reminded:
+        messages.success(request, _("Đã đôn đốc %(n)s đơn vị quá hạn.") % {"n": reminded})
+    if skipped:
+        messages.info(request, _("%(n)s đơn vị đã được đôn đốc hôm nay nên không nhắc lại.") % {"n": skipped})
+    if not reminded and not skipped:
+        messages.info(request, _("Không có đơn vị nào quá hạn."))
+    return redirect("campaigns:board", plan.pk)
+
+
+@scoped
+def docx(request: HttpRequest, pk: int) -> HttpResponse:
+    plan = plan_get_for_user(request.user, pk)
+    return plan_docx_response(plan)
+
+
+@scoped
+def notifications(request: HttpRequest) -> HttpResponse:
+    user_id = cast(int, request.user.pk)
+    rows = list(Notification.objects.filter(user_id=user_id).order_by("-created_at")[:100])
+    Notification.objects.filter(user_id=user_id, read_at__isnull=True).update(read_at=timezone.now())
+    return render(request, "campaigns/notifications.html", {"nav": "", "items": rows})
