@@ -49,6 +49,7 @@ def para(
     indent: float | None = None,
     after: float = 0,
     rule: bool = False,
+    rule_indent: float = 2.2,
 ):
     p = container.add_paragraph()
     p.alignment = align
@@ -60,7 +61,18 @@ def para(
     if text:
         set_font(p.add_run(text), size, bold=bold, italic=italic)
     if rule:
-        # A short centred rule under the text: a bottom border on a narrow paragraph.
+        short_rule(container, rule_indent)
+    return p
+
+
+def short_rule(container, indent_cm: float) -> None:
+    """A centred rule under the text above: the bottom border of a tiny, indented paragraph."""
+    p = container.add_paragraph()
+    fmt = p.paragraph_format
+    fmt.space_before = Pt(0)
+    fmt.space_after = Pt(0)
+    fmt.line_spacing = Pt(2)
+    if True:
         ppr = p._p.get_or_add_pPr()
         borders = OxmlElement("w:pBdr")
         bottom = OxmlElement("w:bottom")
@@ -68,9 +80,8 @@ def para(
             bottom.set(qn(key), value)
         borders.append(bottom)
         ppr.append(borders)
-        fmt.left_indent = Cm(2.2)
-        fmt.right_indent = Cm(2.2)
-    return p
+        fmt.left_indent = Cm(indent_cm)
+        fmt.right_indent = Cm(indent_cm)
 
 
 def borderless(table) -> None:
@@ -81,6 +92,16 @@ def borderless(table) -> None:
         element.set(qn("w:val"), "nil")
         borders.append(element)
     tbl_pr.append(borders)
+
+
+def set_widths(table, widths_cm: list[float]) -> None:
+    table.autofit = False
+    for row in table.rows:
+        for cell, width in zip(row.cells, widths_cm, strict=True):
+            cell.width = Cm(width)
+    grid = table._tbl.tblGrid
+    for col, width in zip(grid.findall(qn("w:gridCol")), widths_cm, strict=True):
+        col.set(qn("w:w"), str(int(Cm(width).twips)))
 
 
 def clear_cell(cell) -> None:
@@ -123,20 +144,21 @@ def build_plan(path: Path) -> None:
     header = doc.add_table(rows=1, cols=2)
     header.alignment = WD_TABLE_ALIGNMENT.CENTER
     borderless(header)
+    set_widths(header, [7.5, 9.0])
     left, right = header.rows[0].cells
-    left.width, right.width = Cm(6.5), Cm(10)
     clear_cell(left)
     clear_cell(right)
-    para(left, "{{ parent_body }}", 13)
-    para(left, "{{ issuer_body }}", 13, bold=True, rule=True)
+    para(left, "{{ parent_body }}", 12)
+    para(left, "{{ issuer_body }}", 12, bold=True, rule=True, rule_indent=2.4)
     para(left, "Số: {{ number }}", 13)
     para(right, "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", 12, bold=True)
-    para(right, "Độc lập - Tự do - Hạnh phúc", 13, bold=True, rule=True)
+    para(right, "Độc lập - Tự do - Hạnh phúc", 13, bold=True, rule=True, rule_indent=1.6)
     para(right, "{{ place_date }}", 14, italic=True)
 
     para(doc, "", 14, after=6)
     para(doc, "{{ doc_kind }}", 14, bold=True)
-    para(doc, "{{ title }}", 14, bold=True, rule=True, after=12)
+    para(doc, "{{ title }}", 14, bold=True, rule=True, rule_indent=6.0)
+    para(doc, "", 6, after=6)
     para(doc, "{%p for line in legal_basis %}", 14)
     para(doc, "{{ line }}", 14, italic=True, align=WD_ALIGN_PARAGRAPH.JUSTIFY, indent=1.27, after=6)
     para(doc, "{%p endfor %}", 14)
@@ -152,8 +174,8 @@ def build_plan(path: Path) -> None:
 
     footer = doc.add_table(rows=1, cols=2)
     borderless(footer)
+    set_widths(footer, [8.0, 8.5])
     left, right = footer.rows[0].cells
-    left.width, right.width = Cm(8), Cm(8.5)
     clear_cell(left)
     clear_cell(right)
     para(left, "Nơi nhận:", 12, bold=True, italic=True, align=WD_ALIGN_PARAGRAPH.LEFT)

@@ -63,7 +63,7 @@ def cascade_board(
     qs = (
         Obligation.objects.filter(family, unit__path__startswith=plan.issuer.path)
         .exclude(unit_id=plan.issuer_id)
-        .select_related("unit", "unit__kind", "plan", "plan__issuer")
+        .select_related("unit", "unit__kind", "plan", "plan__issuer", "implementation", "implementation__issuer")
         .annotate(reminder_count=Count("reminders"))
         .order_by("unit__path")
     )

@@ -12,6 +12,7 @@ from django.urls import reverse
 
 from thidua.accounts.models import Role, RoleAssignment, User
 from thidua.accounts.scope import Perm
+from thidua.campaigns.models import Plan
 from thidua.members.models import Member
 from thidua.scope_matrix import ACTIONS, ACTORS, Resource, Write, check
 from thidua.testing import LEAF_KIND, PASSWORD, kind, make_member, make_unit
@@ -232,7 +233,76 @@ UNIT_MOVE = _structural("unit-move", _unit_move)
 UNIT_MERGE = _structural("unit-merge", _unit_merge)
 UNIT_DISSOLVE = _structural("unit-dissolve", _unit_dissolve)
 
-RESOURCES = [UNITS, MEMBERS, ASSIGNMENTS, UNIT_MOVE, UNIT_MERGE, UNIT_DISSOLVE]
+# --- plans (drafts: visible to the issuer's side only; issued plans are also read
+# below, which thidua/campaigns/tests/test_plans.py covers) ------------------
+
+
+def _plan(world, relation, target):
+    from thidua.campaigns.tests.factories import make_plan
+
+    return make_plan(target, title=f"Kế hoạch {GIVEN[relation]} {relation}")
+
+
+def _plan_edit(plan):
+    new_title = plan.title + " đã sửa"
+    return Write(
+        reverse("campaigns:edit", args=[plan.pk]),
+        {
+            "doc_type": "KH",
+            "number": plan.number,
+            "issued_on": "01/03/2025",
+            "place": "Bắc Kạn",
+            "title": new_title,
+            "window_start": "01/01/2025",
+            "window_end": "31/12/2025",
+        },
+        lambda: Plan.objects.filter(pk=plan.pk, title=new_title).exists(),
+    )
+
+
+def _plan_issue(plan):
+    return Write(
+        reverse("campaigns:issue", args=[plan.pk]),
+        {"due_on": "20/03/2025"},
+        lambda: Plan.objects.get(pk=plan.pk).status == Plan.Status.ISSUED,
+    )
+
+
+def _plan_create(world, relation, target):
+    title = f"Kế hoạch mới {GIVEN[relation]}"
+    return Write(
+        reverse("campaigns:create"),
+        {
+            "issuer": target.pk,
+            "doc_type": "KH",
+            "issued_on": "01/03/2025",
+            "place": "Bắc Kạn",
+            "title": title,
+            "window_start": "01/01/2025",
+            "window_end": "31/12/2025",
+        },
+        lambda: Plan.objects.filter(title=title).exists(),
+    )
+
+
+PLANS = Resource(
+    name="plans",
+    make=_plan,
+    marker=lambda p: p.title,
+    page_marker=lambda p: f'href="{reverse("campaigns:detail", args=[p.pk])}"',
+    list_urls=[lambda p: reverse("campaigns:list") + "?q=" + quote(p.title)],
+    detail_url=lambda p: reverse("campaigns:detail", args=[p.pk]),
+    more_detail_urls=[
+        lambda p: reverse("campaigns:docx", args=[p.pk]),
+        lambda p: reverse("campaigns:board", args=[p.pk]),
+    ],
+    edit=_plan_edit,
+    create=_plan_create,
+    approve=_plan_issue,
+    write_perm=Perm.MANAGE_EMULATION,
+)
+
+RESOURCES = [UNITS, MEMBERS, ASSIGNMENTS, UNIT_MOVE, UNIT_MERGE, UNIT_DISSOLVE, PLANS]
 
 CASES = [
     pytest.param(resource, actor, action, id=f"{resource.name}-{actor}-{action}")
