@@ -11,13 +11,15 @@ from __future__ import annotations
 import datetime as dt
 import random
 from decimal import Decimal
+from typing import Any
 
 from thidua.accounts.models import User
 from thidua.campaigns import services
 from thidua.campaigns.models import Criterion, Obligation, Plan, Title
 from thidua.units.models import Unit
 
-CONTENTS = [
+CriterionSpec = tuple[str, str, str, str, Decimal | None]
+CONTENTS: list[tuple[str, str, list[CriterionSpec]]] = [
     (
         "Tuyên truyền, quán triệt tư tưởng Hồ Chí Minh về thi đua ái quốc",
         "Gắn với đẩy mạnh việc “Học tập và làm theo tư tưởng, đạo đức, phong cách Hồ Chí Minh”; tuyên truyền về "
@@ -74,7 +76,11 @@ TITLE = (
 
 def _issue_implementation(obligation: Obligation, by: User, issued_on: dt.date, number: int | None = None) -> Plan:
     draft = services.implementation_start(obligation=obligation, by=by)
-    fields = {"issued_on": issued_on, "window_start": dt.date(2018, 10, 1), "window_end": dt.date(2019, 9, 30)}
+    fields: dict[str, Any] = {
+        "issued_on": issued_on,
+        "window_start": dt.date(2018, 10, 1),
+        "window_end": dt.date(2019, 9, 30),
+    }
     if number:
         fields["number"] = number
     draft = services.plan_update(plan=draft, by=by, **fields)
