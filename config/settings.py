@@ -73,6 +73,7 @@ INSTALLED_APPS = [
     "thidua.units",
     "thidua.members",
     "thidua.campaigns",
+    "thidua.registrations",
     "thidua.demo",
 ]
 

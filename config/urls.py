@@ -18,6 +18,7 @@ urlpatterns = [
     path("members/", include("thidua.members.urls")),
     path("accounts/", include("thidua.accounts.urls")),
     path("plans/", include("thidua.campaigns.urls")),
+    path("registrations/", include("thidua.registrations.urls")),
     path("i18n/setlang/", public(set_language), name="set_language"),
     path("api/", api.urls),
     path(settings.ADMIN_URL, admin.site.urls),

@@ -167,6 +167,19 @@ def plan_detail(request: HttpRequest, pk: int) -> HttpResponse:
         else None
     )
     counts = _obligation_counts(plan)
+    from thidua.registrations.models import Registration
+
+    registering_units = (
+        list(
+            Unit.objects.filter(pk__in=my_units, path__startswith=plan.issuer.path, dissolved_on__isnull=True).order_by(
+                "path"
+            )
+        )
+        if plan.status == Plan.Status.ISSUED
+        else []
+    )
+    existing = {r.unit_id: r for r in Registration.objects.filter(plan=plan, unit__in=registering_units)}
+    registrations = [(unit, existing.get(unit.pk)) for unit in registering_units]
     return render(
         request,
         "campaigns/plan_detail.html",
@@ -191,6 +204,7 @@ def plan_detail(request: HttpRequest, pk: int) -> HttpResponse:
             .visible_to(request.user)
             .select_related("issuer")[:50],
             "today": timezone.localdate(),
+            "registrations": registrations,
         },
     )
 

@@ -7,7 +7,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 from thidua.demo.accounts import create_demo_accounts
-from thidua.demo.campaign import load_plan_07
+from thidua.demo.campaign import load_plan_07, load_registrations
 from thidua.demo.generator import build
 from thidua.units.models import Unit
 
@@ -30,6 +30,7 @@ class Command(BaseCommand):
             units, members = build("bac-kan", members=options["members"])
             create_demo_accounts()
             plan = load_plan_07()
+            load_registrations(plan)
         self.stdout.write(
             self.style.SUCCESS(
                 f"Demo loaded: {units} units, {members} members, plan {plan.document_number} "

@@ -1,0 +1,125 @@
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+
+class RegistrationQuerySet(models.QuerySet["Registration"]):
+    def visible_to(self, user: Any, perm: str | None = None) -> RegistrationQuerySet:
+        from thidua.accounts.scope import Perm, restrict
+
+        return restrict(self, user, perm or Perm.VIEW, path_field="unit__path")
+
+
+class Registration(models.Model):
+    """A unit's emulation registration (đăng ký thi đua) for a plan: its titles, pledges and its members'."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Đang soạn")
+        SUBMITTED = "submitted", _("Đã gửi cấp trên")
+        ACCEPTED = "accepted", _("Đã được chấp nhận")
+        RETURNED = "returned", _("Bị trả lại")
+
+    plan = models.ForeignKey(
+        "campaigns.Plan", on_delete=models.PROTECT, related_name="registrations", verbose_name=_("kế hoạch")
+    )
+    unit = models.ForeignKey(
+        "units.Unit", on_delete=models.PROTECT, related_name="registrations", verbose_name=_("đơn vị")
+    )
+    titles = models.ManyToManyField(
+        "campaigns.Title", blank=True, related_name="+", verbose_name=_("danh hiệu tập thể đăng ký")
+    )
+    pledge = models.TextField(_("giao ước thi đua của tập thể"), blank=True)
+    status = models.CharField(_("trạng thái"), max_length=10, choices=Status.choices, default=Status.DRAFT)
+    comment = models.TextField(_("ý kiến của cấp trên"), blank=True)
+    submitted_at = models.DateTimeField(null=True, blank=True)
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    history = HistoricalRecords(m2m_fields=[titles])
+
+    objects = RegistrationQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("đăng ký thi đua")
+        verbose_name_plural = _("đăng ký thi đua")
+        constraints = [models.UniqueConstraint(fields=["plan", "unit"], name="one_registration_per_unit_and_plan")]
+
+    def __str__(self) -> str:
+        return f"{self.unit} – {self.plan}"
+
+    @property
+    def editable(self) -> bool:
+        return self.status in (self.Status.DRAFT, self.Status.RETURNED)
+
+
+class Commitment(models.Model):
+    """The value a unit commits to for one criterion of the plan."""
+
+    registration = models.ForeignKey(Registration, on_delete=models.CASCADE, related_name="commitments")
+    criterion = models.ForeignKey("campaigns.Criterion", on_delete=models.PROTECT, related_name="+")
+    value = models.DecimalField(max_digits=14, decimal_places=2, null=True, blank=True)
+    agreed = models.BooleanField(default=False)
+    history = HistoricalRecords()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["registration", "criterion"], name="one_commitment_per_criterion")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.criterion_id}: {self.value}"
+
+
+class MemberPledge(models.Model):
+    """A member registered for a title in a plan; never twice for the same title and plan."""
+
+    registration = models.ForeignKey(Registration, on_delete=models.CASCADE, related_name="pledges")
+    plan = models.ForeignKey("campaigns.Plan", on_delete=models.PROTECT, related_name="+")
+    member = models.ForeignKey("members.Member", on_delete=models.PROTECT, related_name="pledges")
+    title = models.ForeignKey("campaigns.Title", on_delete=models.PROTECT, related_name="+")
+    commitment = models.CharField(_("cam kết"), max_length=500, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    history = HistoricalRecords()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["plan", "member", "title"], name="one_pledge_per_member_title_plan")
+        ]
+        indexes = [models.Index(fields=["plan", "member"])]
+
+    def __str__(self) -> str:
+        return f"{self.member_id} → {self.title_id}"
+
+
+class ImportBatch(models.Model):
+    """An uploaded Excel file of pledges: previewed first, then committed whole, once."""
+
+    class Status(models.TextChoices):
+        PREVIEWED = "previewed", _("Đã xem trước")
+        COMMITTED = "committed", _("Đã ghi")
+
+    token = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    registration = models.ForeignKey(Registration, on_delete=models.CASCADE, related_name="imports")
+    file_name = models.CharField(max_length=255)
+    rows = models.JSONField(default=list)  # [{"member": id, "title": id, "commitment": str, "row": n}]
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PREVIEWED)
+    created_at = models.DateTimeField(auto_now_add=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    committed_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"{self.file_name} ({self.get_status_display()})"

@@ -1,0 +1,290 @@
+"""Writes to registrations: open, pledge, submit, accept or return, import from Excel.
+
+Accept and return are decided by the level above the registering unit; each
+is a conditional UPDATE on the status so two officers acting at once get
+exactly one decision and the other is told.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from decimal import Decimal
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from thidua.accounts.scope import Perm, scope_for
+from thidua.campaigns.models import Criterion, Notification, Plan, Title
+from thidua.members.models import Member
+from thidua.registrations.models import Commitment, ImportBatch, MemberPledge, Registration
+from thidua.units.models import Unit
+
+
+def registration_deadline(plan: Plan) -> dt.date:
+    return plan.registration_deadline or plan.window_end
+
+
+def _check_open(plan: Plan, today: dt.date | None = None) -> None:
+    today = today or timezone.localdate()
+    if plan.status != Plan.Status.ISSUED:
+        raise ValidationError(_("Kế hoạch chưa ban hành hoặc đã kết thúc; không nhận đăng ký."))
+    if today < plan.window_start:
+        raise ValidationError(
+            _("Chưa đến thời gian thi đua của kế hoạch (từ %(date)s).")
+            % {"date": plan.window_start.strftime("%d/%m/%Y")}
+        )
+    if today > registration_deadline(plan):
+        raise ValidationError(
+            _("Đã hết hạn đăng ký thi đua (%(date)s).") % {"date": registration_deadline(plan).strftime("%d/%m/%Y")}
+        )
+
+
+@transaction.atomic
+def registration_open(*, plan: Plan, unit: Unit, by: Any, today: dt.date | None = None) -> Registration:
+    """The unit's registration for the plan, created as a draft on first use."""
+    if not unit.path.startswith(plan.issuer.path):
+        raise ValidationError(_("Đơn vị không thuộc phạm vi của kế hoạch này."))
+    existing = Registration.objects.filter(plan=plan, unit=unit).first()
+    if existing:
+        return existing
+    _check_open(plan, today)
+    try:
+        with transaction.atomic():
+            registration = Registration(plan=plan, unit=unit, created_by=by)
+            registration._history_user = by  # type: ignore[attr-defined]
+            registration.save()
+    except IntegrityError:  # a double click: the other request created it
+        return Registration.objects.get(plan=plan, unit=unit)
+    return registration
+
+
+def _require_editable(registration: Registration, today: dt.date | None = None) -> None:
+    if not Registration.objects.filter(
+        pk=registration.pk, status__in=[Registration.Status.DRAFT, Registration.Status.RETURNED]
+    ).exists():
+        raise ValidationError(_("Đăng ký đã gửi cấp trên; không sửa được nữa."))
+    _check_open(registration.plan, today)
+
+
+@transaction.atomic
+def registration_update(
+    *,
+    registration: Registration,
+    by: Any,
+    titles: Iterable[Title],
+    pledge: str,
+    commitments: dict[int, Decimal | None],
+    today: dt.date | None = None,
+) -> Registration:
+    _require_editable(registration, today)
+    titles = list(titles)
+    wrong = [t.name for t in titles if not t.for_collective]
+    if wrong:
+        raise ValidationError({"titles": _("Không phải danh hiệu tập thể: %(names)s.") % {"names": ", ".join(wrong)}})
+    registration.pledge = (pledge or "").strip()[:5000]
+    registration._history_user = by  # type: ignore[attr-defined]
+    registration.save()
+    registration.titles.set(titles)
+    criteria = {c.pk: c for c in Criterion.objects.filter(content__plan=registration.plan)}
+    for criterion_id, value in commitments.items():
+        criterion = criteria.get(criterion_id)
+        if criterion is None:
+            raise ValidationError(_("Tiêu chí không thuộc kế hoạch này."))
+        if value is not None and value < 0:
+            raise ValidationError(_("Cam kết “%(name)s” không được âm.") % {"name": criterion.name})
+        if value is not None and criterion.target is not None and value < criterion.target:
+            raise ValidationError(
+                _("Cam kết “%(name)s” thấp hơn chỉ tiêu %(target)s.")
+                % {"name": criterion.name, "target": criterion.target}
+            )
+        Commitment.objects.update_or_create(
+            registration=registration, criterion=criterion, defaults={"value": value, "agreed": True}
+        )
+    return registration
+
+
+def _members_allowed(registration: Registration, member_ids: Iterable[int], by: Any) -> dict[int, Member]:
+    members = {
+        m.pk: m
+        for m in Member.objects.visible_to(by, Perm.MANAGE_MEMBERS).filter(
+            pk__in=list(member_ids), unit__path__startswith=registration.unit.path, status=Member.Status.ACTIVE
+        )
+    }
+    return members
+
+
+@transaction.atomic
+def pledges_add(
+    *,
+    registration: Registration,
+    by: Any,
+    member_ids: Iterable[int],
+    title: Title,
+    commitment: str = "",
+    today: dt.date | None = None,
+) -> int:
+    """Register many members of the unit for one title; members already registered for it are skipped."""
+    _require_editable(registration, today)
+    if not title.for_individual:
+        raise ValidationError(_("“%(name)s” không phải danh hiệu cá nhân.") % {"name": title.name})
+    ids = list(dict.fromkeys(int(i) for i in member_ids))
+    members = _members_allowed(registration, ids, by)
+    outside = [i for i in ids if i not in members]
+    if outside:
+        raise ValidationError(
+            _("Có %(n)s đoàn viên không thuộc đơn vị hoặc ngoài phạm vi của bạn.") % {"n": len(outside)}
+        )
+    already = set(
+        MemberPledge.objects.filter(plan=registration.plan, title=title, member_id__in=ids).values_list(
+            "member_id", flat=True
+        )
+    )
+    new = [
+        MemberPledge(
+            registration=registration,
+            plan=registration.plan,
+            member_id=i,
+            title=title,
+            commitment=commitment[:500],
+            created_by=by,
+        )
+        for i in ids
+        if i not in already
+    ]
+    MemberPledge.objects.bulk_create(new, ignore_conflicts=True)
+    return len(new)
+
+
+@transaction.atomic
+def pledge_remove(*, pledge: MemberPledge, by: Any) -> None:
+    _require_editable(pledge.registration)
+    pledge._history_user = by  # type: ignore[attr-defined]
+    pledge.delete()
+
+
+def _transition(registration: Registration, olds: tuple[str, ...], new: str, **extra: Any) -> Registration:
+    updated = Registration.objects.filter(pk=registration.pk, status__in=olds).update(status=new, **extra)
+    if not updated:
+        current = Registration.objects.filter(pk=registration.pk).values_list("status", flat=True).first()
+        raise ValidationError(
+            _("Đăng ký đang ở trạng thái “%(status)s”; có thể người khác vừa xử lý.")
+            % {"status": Registration.Status(current).label if current else "?"}
+        )
+    fresh = Registration.objects.select_related("unit", "plan").get(pk=registration.pk)
+    fresh._history_user = extra.get("decided_by")  # type: ignore[attr-defined]
+    fresh._change_reason = new  # type: ignore[attr-defined]
+    fresh.save(update_fields=["status"])
+    return fresh
+
+
+@transaction.atomic
+def registration_submit(*, registration: Registration, by: Any, today: dt.date | None = None) -> Registration:
+    _check_open(registration.plan, today)
+    if not registration.titles.exists() and not registration.pledges.exists():
+        raise ValidationError(_("Hãy đăng ký ít nhất một danh hiệu tập thể hoặc đăng ký cho đoàn viên trước khi gửi."))
+    return _transition(
+        registration,
+        (Registration.Status.DRAFT, Registration.Status.RETURNED),
+        Registration.Status.SUBMITTED,
+        submitted_at=timezone.now(),
+    )
+
+
+def _require_upper_level(registration: Registration, by: Any) -> None:
+    parent = registration.unit.parent
+    if parent is None or not scope_for(by).allows(parent.path, Perm.MANAGE_EMULATION):
+        raise ValidationError(_("Chỉ cấp trên của đơn vị mới duyệt được đăng ký."))
+
+
+def _notify_unit(registration: Registration, message: str) -> None:
+    from django.urls import reverse
+
+    from thidua.campaigns.services import officers_of
+
+    url = reverse("registrations:detail", args=[registration.pk])
+    Notification.objects.bulk_create(
+        Notification(user=user, message=message[:500], url=url)
+        for user in officers_of([registration.unit]).get(registration.unit_id, [])
+    )
+
+
+@transaction.atomic
+def registration_accept(*, registration: Registration, by: Any) -> Registration:
+    _require_upper_level(registration, by)
+    fresh = _transition(
+        registration,
+        (Registration.Status.SUBMITTED,),
+        Registration.Status.ACCEPTED,
+        decided_at=timezone.now(),
+        decided_by=by,
+        comment="",
+    )
+    _notify_unit(fresh, _("Đăng ký thi đua của %(unit)s đã được chấp nhận.") % {"unit": fresh.unit.name})
+    return fresh
+
+
+@transaction.atomic
+def registration_return(*, registration: Registration, by: Any, comment: str) -> Registration:
+    _require_upper_level(registration, by)
+    comment = (comment or "").strip()
+    if not comment:
+        raise ValidationError({"comment": _("Hãy ghi lý do trả lại để đơn vị sửa.")})
+    fresh = _transition(
+        registration,
+        (Registration.Status.SUBMITTED,),
+        Registration.Status.RETURNED,
+        decided_at=timezone.now(),
+        decided_by=by,
+        comment=comment[:2000],
+    )
+    _notify_unit(
+        fresh,
+        _("Đăng ký thi đua của %(unit)s bị trả lại: %(comment)s") % {"unit": fresh.unit.name, "comment": comment[:200]},
+    )
+    return fresh
+
+
+@transaction.atomic
+def import_commit(*, batch: ImportBatch, by: Any, today: dt.date | None = None) -> int:
+    """Write a previewed import whole, or nothing; a second submit of the same batch writes nothing."""
+    registration = batch.registration
+    _require_editable(registration, today)
+    updated = ImportBatch.objects.filter(pk=batch.pk, status=ImportBatch.Status.PREVIEWED).update(
+        status=ImportBatch.Status.COMMITTED, committed_at=timezone.now()
+    )
+    if not updated:
+        raise ValidationError(_("Tệp này đã được ghi trước đó; không ghi lại lần nữa."))
+    rows = batch.rows
+    members = _members_allowed(registration, {r["member"] for r in rows}, by)
+    if len(members) != len({r["member"] for r in rows}):
+        raise ValidationError(_("Danh sách đoàn viên đã thay đổi từ khi xem trước; hãy tải tệp lên lại."))
+    taken = set(
+        MemberPledge.objects.filter(plan=registration.plan, member_id__in=list(members)).values_list(
+            "member_id", "title_id"
+        )
+    )
+    clashes = [r for r in rows if (r["member"], r["title"]) in taken]
+    if clashes:
+        raise ValidationError(
+            _("Dòng %(rows)s: đoàn viên đã đăng ký danh hiệu này từ trước; không ghi gì.")
+            % {"rows": ", ".join(str(r["row"]) for r in clashes[:20])}
+        )
+    MemberPledge.objects.bulk_create(
+        [
+            MemberPledge(
+                registration=registration,
+                plan=registration.plan,
+                member_id=r["member"],
+                title_id=r["title"],
+                commitment=r.get("commitment", "")[:500],
+                created_by=by,
+            )
+            for r in rows
+        ],
+        batch_size=2000,
+    )
+    return len(rows)
