@@ -46,6 +46,28 @@ def kind(code: str) -> UnitKind:
     return kind
 
 
+def title(name: str) -> Any:
+    """A shipped title of the catalogue (re-created after a transactional test's flush)."""
+    from thidua.campaigns.models import Title
+    from thidua.campaigns.titles import DEFAULT_TITLES
+
+    found = Title.objects.filter(name=name).first()
+    if found is None:
+        for position, (title_name, kind_, collective, individual, union) in enumerate(DEFAULT_TITLES, start=1):
+            Title.objects.get_or_create(
+                name=title_name,
+                defaults={
+                    "kind": kind_,
+                    "for_collective": collective,
+                    "for_individual": individual,
+                    "is_union": union,
+                    "position": position,
+                },
+            )
+        found = Title.objects.get(name=name)
+    return found
+
+
 # A kind below every shipped one, so tests can hang a leaf under any unit.
 LEAF_KIND = "test-leaf"
 

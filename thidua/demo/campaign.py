@@ -169,24 +169,34 @@ def load_registrations(plan: Plan, rng: random.Random | None = None) -> int:
     advanced = Title.objects.get(name="Lao động tiên tiến")
     excellent = Title.objects.get(name="Đoàn viên công đoàn xuất sắc")
     count = 0
-    grassroots = Unit.objects.filter(path__startswith=plan.issuer.path, kind__is_grassroots=True, dissolved_on__isnull=True)
+    grassroots = Unit.objects.filter(
+        path__startswith=plan.issuer.path, kind__is_grassroots=True, dissolved_on__isnull=True
+    )
     for unit in grassroots.order_by("code"):
         chance = 0.85 if unit.code.startswith("BK-BB") else 0.55
         if rng.random() > chance:
             continue
         registration = registrations.registration_open(plan=plan, unit=unit, by=province_officer, today=today)
         registrations.registration_update(
-            registration=registration, by=province_officer, titles=[strong], pledge="Phấn đấu đạt danh hiệu Công đoàn cơ sở vững mạnh.",
-            commitments={}, today=today,
+            registration=registration,
+            by=province_officer,
+            titles=[strong],
+            pledge="Phấn đấu đạt danh hiệu Công đoàn cơ sở vững mạnh.",
+            commitments={},
+            today=today,
         )
         members = list(unit.members.values_list("pk", flat=True))
         if unit.code == "BK-BB-001":
             members = members[: len(members) // 2]  # left for the demo officer to finish from Excel
         chosen = [pk for pk in members if rng.random() < 0.8]
         if chosen:
-            registrations.pledges_add(registration=registration, by=province_officer, member_ids=chosen, title=advanced, today=today)
+            registrations.pledges_add(
+                registration=registration, by=province_officer, member_ids=chosen, title=advanced, today=today
+            )
             best = chosen[: max(1, len(chosen) // 8)]
-            registrations.pledges_add(registration=registration, by=province_officer, member_ids=best, title=excellent, today=today)
+            registrations.pledges_add(
+                registration=registration, by=province_officer, member_ids=best, title=excellent, today=today
+            )
         if unit.code == "BK-BB-001":
             continue  # stays a draft
         registrations.registration_submit(registration=registration, by=province_officer, today=today)
@@ -195,7 +205,9 @@ def load_registrations(plan: Plan, rng: random.Random | None = None) -> int:
             registrations.registration_accept(registration=registration, by=province_officer)
         elif roll < 0.7:
             registrations.registration_return(
-                registration=registration, by=province_officer, comment="Bổ sung cam kết chỉ tiêu ngày công giúp địa phương."
+                registration=registration,
+                by=province_officer,
+                comment="Bổ sung cam kết chỉ tiêu ngày công giúp địa phương.",
             )
         count += 1
     return count

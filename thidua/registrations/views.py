@@ -3,7 +3,7 @@ from __future__ import annotations
 from typing import Any, cast
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -184,6 +184,11 @@ def pledge_remove(request: HttpRequest, pk: int) -> HttpResponse:
 
 def _transition(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     registration = registration_get_for_user(request.user, pk)
+    parent = registration.unit.parent
+    if action != "submit" and (
+        parent is None or not scope_for(request.user).allows(parent.path, Perm.MANAGE_EMULATION)
+    ):
+        raise PermissionDenied(_("Chỉ cấp trên của đơn vị mới duyệt được đăng ký."))
     try:
         if action == "submit":
             registration = registration_get_for_user(request.user, pk, Perm.MANAGE_EMULATION)

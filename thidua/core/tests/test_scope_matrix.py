@@ -302,7 +302,76 @@ PLANS = Resource(
     write_perm=Perm.MANAGE_EMULATION,
 )
 
-RESOURCES = [UNITS, MEMBERS, ASSIGNMENTS, UNIT_MOVE, UNIT_MERGE, UNIT_DISSOLVE, PLANS]
+# --- registrations: of a fresh leaf under the target, so "the level above" is the target -----
+
+
+def _open_plan(world):
+    """An issued plan of the whole test tree whose registration window is open today."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from thidua.campaigns.tests.factories import issued_plan
+
+    plan = getattr(world, "_open_plan", None)
+    if plan is None:
+        today = timezone.localdate()
+        plan = issued_plan(
+            world.R,
+            issued_on=today - dt.timedelta(days=30),
+            window_start=today - dt.timedelta(days=30),
+            window_end=today + dt.timedelta(days=300),
+            title="Kế hoạch đang mở",
+        )
+        world.__dict__["_open_plan"] = plan
+    return plan
+
+
+def _registration(world, relation, target):
+    from thidua.registrations import services as registrations
+    from thidua.testing import title
+
+    leaf = _leaf(world, relation, target)
+    registration = registrations.registration_open(plan=_open_plan(world), unit=leaf, by=None)
+    registration.titles.set([title("Công đoàn cơ sở vững mạnh")])
+    return registrations.registration_submit(registration=registration, by=None)
+
+
+def _registration_accept(registration):
+    from thidua.registrations.models import Registration
+
+    return Write(
+        reverse("registrations:accept", args=[registration.pk]),
+        {},
+        lambda: Registration.objects.get(pk=registration.pk).status == Registration.Status.ACCEPTED,
+    )
+
+
+def _registration_open_write(world, relation, target):
+    from thidua.registrations.models import Registration
+
+    plan = _open_plan(world)
+    return Write(
+        reverse("registrations:open", args=[plan.pk]),
+        {"unit": target.pk},
+        lambda: Registration.objects.filter(plan=plan, unit=target).exists(),
+    )
+
+
+REGISTRATIONS = Resource(
+    name="registrations",
+    make=_registration,
+    marker=lambda r: r.unit.name,
+    page_marker=lambda r: f'href="{reverse("registrations:detail", args=[r.pk])}"',
+    list_urls=[lambda r: reverse("registrations:list")],
+    detail_url=lambda r: reverse("registrations:detail", args=[r.pk]),
+    more_detail_urls=[lambda r: reverse("registrations:export", args=[r.pk])],
+    approve=_registration_accept,
+    create=_registration_open_write,
+    write_perm=Perm.MANAGE_EMULATION,
+)
+
+RESOURCES = [UNITS, MEMBERS, ASSIGNMENTS, UNIT_MOVE, UNIT_MERGE, UNIT_DISSOLVE, PLANS, REGISTRATIONS]
 
 CASES = [
     pytest.param(resource, actor, action, id=f"{resource.name}-{actor}-{action}")
