@@ -48,6 +48,7 @@ lint: install-dev
 
 bench: install-dev
 	$(PY) bench/run.py
+	$(PY) bench/registrations.py
 
 messages: install-dev
 	$(PY) manage.py makemessages -l en --ignore=.venv --ignore=var --ignore=tests --ignore=bench --no-obsolete

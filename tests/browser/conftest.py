@@ -49,7 +49,7 @@ def browser():
 def page(browser, live_server):
     context = browser.new_context(viewport=DESKTOP, locale="vi-VN", timezone_id="Asia/Ho_Chi_Minh")
     page = context.new_page()
-    page.set_default_timeout(15_000)
+    page.set_default_timeout(30_000)
     page.base = live_server.url  # type: ignore[attr-defined]
     yield page
     context.close()

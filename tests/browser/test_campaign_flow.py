@@ -23,14 +23,16 @@ pytestmark = pytest.mark.django_db(transaction=True)
 def world(transactional_db):
     world = build_world()
     for name, year in (("Hoàng Thị Lan", 1986), ("Đặng Văn Hùng", 1990), ("Ma Thị Thu", 1992)):
-        make_member(world.G1, name, gender=Member.Gender.FEMALE if "Thị" in name else Member.Gender.MALE, birth_year=year)
+        make_member(
+            world.G1, name, gender=Member.Gender.FEMALE if "Thị" in name else Member.Gender.MALE, birth_year=year
+        )
     return world
 
 
 def login(browser, live_server, username):
     context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="vi-VN")
     page = context.new_page()
-    page.set_default_timeout(15_000)
+    page.set_default_timeout(30_000)
     page.goto(live_server.url + "/accounts/login/")
     page.get_by_label("Tên đăng nhập").fill(username)
     page.get_by_label("Mật khẩu").fill(PASSWORD)
@@ -95,7 +97,16 @@ def test_province_to_grassroots_and_back(browser, live_server, world):
             [3, "Ma Thị Thu", 1992, "", "", "Đoàn viên công đoàn xuất sắc", ""],
         ]
     )
-    page.set_input_files("input[type=file]", files=[{"name": "dang-ky.xlsx", "mimeType": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "buffer": content}])
+    page.set_input_files(
+        "input[type=file]",
+        files=[
+            {
+                "name": "dang-ky.xlsx",
+                "mimeType": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                "buffer": content,
+            }
+        ],
+    )
     page.get_by_role("button", name="Tải lên và xem trước").click()
     page.get_by_text("Xem trước: 3 dòng hợp lệ").wait_for()
     assert_accessible(page)

@@ -64,10 +64,13 @@ def test_tree_by_keyboard_only(page, world):
     tab_to(page, "el.tagName === 'SUMMARY' && el.textContent.includes('huyện Một')")
     page.keyboard.press("Enter")
     page.get_by_text("Công đoàn cơ sở Trường Một").first.wait_for()
+    page.wait_for_load_state("networkidle")
     # Open the grassroots union the same way, one level deeper.
     tab_to(page, "el.tagName === 'SUMMARY' && el.textContent.includes('Trường Một')")
     page.keyboard.press("Enter")
     page.get_by_text("Công đoàn bộ phận Tổ Toán").first.wait_for()
+    page.get_by_role("link", name="Mở trang Công đoàn cơ sở Trường Một").wait_for()
+    page.wait_for_load_state("networkidle")
     # Follow the link to its page with Enter.
     tab_to(page, "el.tagName === 'A' && el.textContent.includes('Mở trang Công đoàn cơ sở Trường Một')")
     page.keyboard.press("Enter")

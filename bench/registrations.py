@@ -1,0 +1,303 @@
+#!/usr/bin/env python
+"""Registration benchmarks (issue 4), side by side in one run.
+
+1. Country-wide registration coverage roll-up on the national tree (the
+   database bench/run.py builds): ``coverage()`` against a naive per-unit
+   computation (four COUNTs per province).
+2. Importing 50,000 pledges from one Excel file: our parser + commit against
+   django-import-export on the same file (rows per second, peak Python memory).
+
+    .venv/bin/python bench/registrations.py          # `make bench` runs it after bench/run.py
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import gc
+import io
+import os
+import statistics
+import sys
+import time
+import tracemalloc
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
+
+from run import BENCH_URL, ensure_database  # noqa: E402
+
+ROUNDS = int(os.environ.get("BENCH_ROUNDS", "5"))
+IMPORT_ROWS = int(os.environ.get("BENCH_IMPORT_ROWS", "50000"))
+
+
+def setup() -> None:
+    ensure_database(BENCH_URL)
+    os.environ["DATABASE_URL"] = BENCH_URL
+    os.environ["THIDUA_DB_POOL"] = "0"
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+    import django
+
+    django.setup()
+
+
+def national_plan() -> Any:
+    """A plan of the national root with registrations for about half the grassroots unions."""
+    from django.db import connection
+
+    from thidua.campaigns import services
+    from thidua.campaigns.models import Plan
+    from thidua.members.models import Member
+    from thidua.registrations.models import MemberPledge, Registration
+    from thidua.testing import title
+    from thidua.units.models import Unit
+
+    root = Unit.objects.get(code="VN")
+    plan = Plan.objects.filter(issuer=root, title="Bench: phong trào toàn quốc").first()
+    if plan:
+        return plan
+    print("Creating the national bench plan and ~1M pledges (once)…", flush=True)
+    plan = services.plan_create(
+        issuer=root,
+        issued_on=dt.date(2025, 1, 5),
+        place="Hà Nội",
+        title="Bench: phong trào toàn quốc",
+        window_start=dt.date(2025, 1, 1),
+        window_end=dt.date(2025, 12, 31),
+    )
+    services.content_save(plan=plan, name="Lao động giỏi")
+    plan = services.plan_issue(plan=plan, by=None)
+    grassroots = list(Unit.objects.filter(kind__is_grassroots=True).values_list("id", flat=True).order_by("id"))
+    chosen = grassroots[::2]
+    Registration.objects.bulk_create(
+        [Registration(plan=plan, unit_id=u, status=Registration.Status.ACCEPTED) for u in chosen], batch_size=5000
+    )
+    registration_of = dict(Registration.objects.filter(plan=plan).values_list("unit_id", "id"))
+    award = title("Lao động tiên tiến")
+    table = MemberPledge._meta.db_table
+    with (
+        connection.cursor() as cursor,
+        cursor.copy(
+            f"COPY {table} (registration_id, plan_id, member_id, title_id, commitment, created_at) FROM STDIN"
+        ) as copy,
+    ):
+        now = dt.datetime.now(dt.UTC)
+        for member_id, unit_id in (
+            Member.objects.filter(unit_id__in=chosen).values_list("id", "unit_id").iterator(chunk_size=20000)
+        ):
+            if member_id % 5:  # about 80 % of their members
+                copy.write_row((registration_of[unit_id], plan.pk, member_id, award.pk, "", now))
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")
+    return plan
+
+
+def time_interleaved(variants: dict[str, Any]) -> tuple[dict[str, float], dict[str, Any]]:
+    times: dict[str, list[float]] = {k: [] for k in variants}
+    results: dict[str, Any] = {k: fn() for k, fn in variants.items()}
+    for _ in range(ROUNDS):
+        for name, fn in variants.items():
+            started = time.perf_counter()
+            results[name] = fn()
+            times[name].append(time.perf_counter() - started)
+    return {k: statistics.median(v) for k, v in times.items()}, results
+
+
+def coverage_bench() -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from thidua.members.models import Member
+    from thidua.registrations.models import MemberPledge, Registration
+    from thidua.registrations.selectors import coverage
+    from thidua.units.models import Unit
+
+    plan = national_plan()
+    root = plan.issuer
+
+    def ours() -> list[tuple[int, int, int, int]]:
+        _total, rows = coverage(plan, root)
+        return [(r.members, r.registered_members, r.grassroots, r.registered_units) for r in rows]
+
+    def naive() -> list[tuple[int, int, int, int]]:
+        out = []
+        for child in Unit.objects.filter(parent=root, dissolved_on__isnull=True).order_by("name"):
+            out.append(
+                (
+                    Member.objects.filter(unit__path__startswith=child.path, status="active").count(),
+                    MemberPledge.objects.filter(plan=plan, member__unit__path__startswith=child.path)
+                    .values("member_id")
+                    .distinct()
+                    .count(),
+                    Unit.objects.filter(
+                        path__startswith=child.path, kind__is_grassroots=True, dissolved_on__isnull=True
+                    ).count(),
+                    Registration.objects.filter(
+                        plan=plan, unit__path__startswith=child.path, unit__kind__is_grassroots=True
+                    )
+                    .exclude(status="draft")
+                    .count(),
+                )
+            )
+        return out
+
+    variants = {"coverage() (chosen)": ours, "naive: 4 COUNTs per province": naive}
+    queries = {}
+    for name, fn in variants.items():
+        with CaptureQueriesContext(connection) as ctx:
+            fn()
+        queries[name] = len(ctx.captured_queries)
+    medians, results = time_interleaved(variants)
+    assert results["coverage() (chosen)"] == results["naive: 4 COUNTs per province"], "variants disagree"
+    pledges = MemberPledge.objects.filter(plan=plan).count()
+    print(
+        f"\n1. Country-wide coverage roll-up ({Unit.objects.count():,} units, {pledges:,} pledges; {len(results['naive: 4 COUNTs per province'])} children of the root)"
+    )
+    base = medians["coverage() (chosen)"]
+    for name, value in medians.items():
+        print(f"   {name:<34}{value * 1000:>10.1f} ms {queries[name]:>6} queries {value / base:>8.2f}×")
+
+
+def import_bench() -> None:
+    from import_export import fields, resources, widgets
+    from openpyxl import Workbook
+    from tablib import Dataset
+
+    from thidua.campaigns.models import Title
+    from thidua.members.models import Member
+    from thidua.registrations import services
+    from thidua.registrations.imports import parse_pledges
+    from thidua.registrations.models import ImportBatch, MemberPledge, Registration
+    from thidua.testing import title
+    from thidua.units.models import Unit
+
+    province = Unit.objects.get(code="P09")
+    plan = Registration.objects.filter(unit=province).values_list("plan_id", flat=True).first()
+    from thidua.campaigns.models import Plan
+
+    plan = Plan.objects.get(title="Bench: phong trào toàn quốc")
+    members = list(
+        Member.objects.filter(unit__path__startswith=province.path, status="active")
+        .order_by("id")
+        .only("id", "full_name", "search_name", "birth_year", "id_number", "date_of_birth")[:IMPORT_ROWS]
+    )
+    award = title("Đoàn viên công đoàn xuất sắc")
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet("Đăng ký")
+    sheet.append(["STT", "Họ và tên", "Năm sinh", "Ngày sinh (dd/mm/yyyy)", "Số CCCD", "Danh hiệu đăng ký", "Cam kết"])
+    for i, m in enumerate(members, start=1):
+        sheet.append([i, m.full_name, m.birth_year, "", m.id_number, award.name, ""])
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    content = buffer.getvalue()
+
+    registration, _ = Registration.objects.get_or_create(plan=plan, unit=province, defaults={"status": "draft"})
+
+    def reset() -> None:
+        MemberPledge.objects.filter(registration=registration).delete()
+        ImportBatch.objects.filter(registration=registration).delete()
+        Registration.objects.filter(pk=registration.pk).update(status="draft")
+
+    def ours() -> int:
+        from django.contrib.auth import get_user_model
+
+        admin = get_user_model().objects.filter(is_superuser=True).first() or get_user_model().objects.create_superuser(
+            "bench-admin", password="x" * 12
+        )
+        pool = list(
+            Member.objects.filter(unit__path__startswith=province.path, status="active").only(
+                "id", "full_name", "search_name", "birth_year", "id_number", "date_of_birth"
+            )
+        )
+        result = parse_pledges(content, members=pool, taken=set())
+        assert not result.errors, result.errors[:3]
+        batch = ImportBatch.objects.create(
+            registration=registration,
+            file_name="bench.xlsx",
+            rows=[{k: r[k] for k in ("row", "member", "title", "commitment")} for r in result.rows],
+        )
+        return services.import_commit(batch=batch, by=admin, today=dt.date(2025, 2, 1))
+
+    class MemberWidget(widgets.ForeignKeyWidget):
+        """The usual django-import-export way: one lookup per row (by CCCD here, the cheapest key)."""
+
+        def clean(self, value: Any, row: Any = None, **kwargs: Any) -> Any:
+            return Member.objects.get(id_number=row["Số CCCD"], unit__path__startswith=province.path)
+
+    class PledgeResource(resources.ModelResource):
+        member = fields.Field(column_name="Họ và tên", attribute="member", widget=MemberWidget(Member))
+        title = fields.Field(
+            column_name="Danh hiệu đăng ký", attribute="title", widget=widgets.ForeignKeyWidget(Title, "name")
+        )
+        commitment = fields.Field(column_name="Cam kết", attribute="commitment")
+
+        class Meta:
+            model = MemberPledge
+            fields = ("member", "title", "commitment")
+            import_id_fields: tuple[str, ...] = ()
+            use_bulk = True
+            batch_size = 2000
+
+        def before_save_instance(self, instance: Any, row: Any, **kwargs: Any) -> None:
+            instance.registration = registration
+            instance.plan_id = plan.pk
+
+        def get_instance(self, instance_loader: Any, row: Any) -> None:
+            return None
+
+    def theirs() -> int:
+        dataset = Dataset().load(io.BytesIO(content), format="xlsx")
+        result = PledgeResource().import_data(dataset, dry_run=False, use_transactions=True, raise_errors=True)
+        return result.totals["new"]
+
+    print(f"\n2. Importing {len(members):,} pledges from one .xlsx ({len(content) / 1e6:.1f} MB), PostgreSQL")
+    rounds = max(1, min(ROUNDS, 3))
+    figures: dict[str, list[tuple[float, float, int]]] = {
+        "ours: parse_pledges + import_commit": [],
+        "django-import-export 4.4": [],
+    }
+    for _ in range(rounds):
+        for name, fn in (("ours: parse_pledges + import_commit", ours), ("django-import-export 4.4", theirs)):
+            reset()
+            gc.collect()
+            tracemalloc.start()
+            started = time.perf_counter()
+            written = fn()
+            elapsed = time.perf_counter() - started
+            _current, peak = tracemalloc.get_traced_memory()
+            tracemalloc.stop()
+            assert written == len(members) == MemberPledge.objects.filter(registration=registration).count(), (
+                name,
+                written,
+            )
+            figures[name].append((elapsed, peak, written))
+    reset()
+    base = statistics.median(e for e, _p, _w in figures["ours: parse_pledges + import_commit"])
+    for name, runs in figures.items():
+        elapsed = statistics.median(e for e, _p, _w in runs)
+        peak = statistics.median(p for _e, p, _w in runs)
+        print(
+            f"   {name:<38}{elapsed:>8.1f} s {len(members) / elapsed:>9,.0f} rows/s  peak {peak / 2**20:>7.1f} MiB  {elapsed / base:>6.2f}×"
+        )
+
+
+def main() -> int:
+    setup()
+    from django.core.management import call_command
+
+    call_command("migrate", verbosity=0)
+    from thidua.units.models import Unit
+
+    if not Unit.objects.filter(code="VN").exists():
+        print("Run bench/run.py first: it builds the national tree.")
+        return 1
+    coverage_bench()
+    import_bench()
+    print(f"\n{ROUNDS} interleaved rounds for 1., {max(1, min(ROUNDS, 3))} for 2.; medians.")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
