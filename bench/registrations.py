@@ -77,18 +77,22 @@ def national_plan() -> Any:
     registration_of = dict(Registration.objects.filter(plan=plan).values_list("unit_id", "id"))
     award = title("Lao động tiên tiến")
     table = MemberPledge._meta.db_table
+    # Read first: the COPY below holds the connection, so no cursor may stream during it.
+    registered = set(chosen)
+    rows = [
+        (member_id, unit_id)
+        for member_id, unit_id in Member.objects.values_list("id", "unit_id").iterator(chunk_size=50000)
+        if unit_id in registered and member_id % 5  # about 80 % of their members
+    ]
+    now = dt.datetime.now(dt.UTC)
     with (
         connection.cursor() as cursor,
         cursor.copy(
             f"COPY {table} (registration_id, plan_id, member_id, title_id, commitment, created_at) FROM STDIN"
         ) as copy,
     ):
-        now = dt.datetime.now(dt.UTC)
-        for member_id, unit_id in (
-            Member.objects.filter(unit_id__in=chosen).values_list("id", "unit_id").iterator(chunk_size=20000)
-        ):
-            if member_id % 5:  # about 80 % of their members
-                copy.write_row((registration_of[unit_id], plan.pk, member_id, award.pk, "", now))
+        for member_id, unit_id in rows:
+            copy.write_row((registration_of[unit_id], plan.pk, member_id, award.pk, "", now))
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE")
     return plan
@@ -173,11 +177,14 @@ def import_bench() -> None:
     from thidua.testing import title
     from thidua.units.models import Unit
 
-    province = Unit.objects.get(code="P09")
-    plan = Registration.objects.filter(unit=province).values_list("plan_id", flat=True).first()
-    from thidua.campaigns.models import Plan
+    # A Bắc Kạn-shaped province with 60,000 members sits beside the national tree for this.
+    if not Unit.objects.filter(code="BK").exists():
+        from thidua.demo.generator import build
 
-    plan = Plan.objects.get(title="Bench: phong trào toàn quốc")
+        print("Adding a Bắc Kạn-shaped province with 60,000 members (once)…", flush=True)
+        build("bac-kan", members=60_000, seed=7)
+    province = Unit.objects.get(code="BK")
+    plan = national_plan()
     members = list(
         Member.objects.filter(unit__path__startswith=province.path, status="active")
         .order_by("id")

@@ -95,3 +95,9 @@ class CriterionForm(forms.ModelForm):
         model = Criterion
         fields = ["name", "applies_to", "kind", "unit_label", "target", "weight", "max_score"]
         localized_fields = ["target", "weight", "max_score"]
+
+
+class RoundForm(forms.Form):
+    name = forms.CharField(label=_("Tên đợt"), max_length=200)
+    start = forms.DateField(label=_("Bắt đầu"), widget=forms.DateInput(attrs=DATE))
+    end = forms.DateField(label=_("Kết thúc"), widget=forms.DateInput(attrs=DATE))

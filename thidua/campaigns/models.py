@@ -276,6 +276,34 @@ class Round(models.Model):
         return self.name
 
 
+def attachment_path(instance: PlanAttachment, filename: str) -> str:
+    return f"plans/{instance.plan_id}/{uuid4_hex()}-{filename[-80:]}"
+
+
+def uuid4_hex() -> str:
+    import uuid
+
+    return uuid.uuid4().hex[:12]
+
+
+class PlanAttachment(models.Model):
+    """A file attached to a plan (appendix, form, scanned signed copy)."""
+
+    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="attachments")
+    file = models.FileField(upload_to=attachment_path)
+    name = models.CharField(_("tên tệp"), max_length=200)
+    size = models.PositiveIntegerField()
+    content_type = models.CharField(max_length=100)
+    uploaded_at = models.DateTimeField(auto_now_add=True)
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+
+    class Meta:
+        ordering = ["uploaded_at", "id"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
 class Obligation(models.Model):
     """A unit's duty to issue its implementation plan of a parent plan by a due date."""
 

@@ -497,3 +497,39 @@ def obligations_urge(*, plan: Plan, by: Any, day: dt.date | None = None) -> tupl
     if mails:
         transaction.on_commit(lambda: send_mass_mail(mails, fail_silently=True))
     return reminded, skipped
+
+
+# Attachments: what a clerk attaches to a plan, recognised by its first bytes, not its name.
+ATTACHMENT_MAX_BYTES = 20 * 1024 * 1024
+ATTACHMENT_KINDS = {
+    ".pdf": (b"%PDF-", "application/pdf"),
+    ".docx": (b"PK\x03\x04", "application/vnd.openxmlformats-officedocument.wordprocessingml.document"),
+    ".xlsx": (b"PK\x03\x04", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+    ".jpg": (b"\xff\xd8\xff", "image/jpeg"),
+    ".jpeg": (b"\xff\xd8\xff", "image/jpeg"),
+    ".png": (b"\x89PNG\r\n\x1a\n", "image/png"),
+}
+
+
+@transaction.atomic
+def attachment_add(*, plan: Plan, upload: Any, by: Any) -> Any:
+    from pathlib import PurePath
+
+    from thidua.campaigns.models import PlanAttachment
+
+    _require_draft(plan)
+    name = clean_text(PurePath(upload.name or "").name)[:200]
+    suffix = PurePath(name).suffix.lower()
+    if suffix not in ATTACHMENT_KINDS:
+        raise ValidationError({"file": _("Chỉ nhận tệp PDF, Word (.docx), Excel (.xlsx), JPG hoặc PNG.")})
+    if upload.size > ATTACHMENT_MAX_BYTES:
+        raise ValidationError({"file": _("Tệp quá lớn (tối đa 20 MB).")})
+    magic, content_type = ATTACHMENT_KINDS[suffix]
+    head = upload.read(16)
+    upload.seek(0)
+    if not head.startswith(magic):
+        raise ValidationError({"file": _("Nội dung tệp không khớp với đuôi %(suffix)s.") % {"suffix": suffix}})
+    attachment = PlanAttachment(plan=plan, name=name, size=upload.size, content_type=content_type, uploaded_by=by)
+    attachment.file.save(name, upload, save=False)
+    attachment.save()
+    return attachment

@@ -6,7 +6,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count, Prefetch, Q
-from django.http import HttpRequest, HttpResponse
+from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -15,8 +15,8 @@ from django.views.decorators.http import require_http_methods, require_POST
 from thidua.accounts.scope import Perm, get_for_user, scope_for
 from thidua.campaigns import services
 from thidua.campaigns.documents import plan_docx_response
-from thidua.campaigns.forms import ContentForm, CriterionForm, IssueForm, PlanForm, ReasonForm
-from thidua.campaigns.models import Content, Criterion, Notification, Obligation, Plan
+from thidua.campaigns.forms import ContentForm, CriterionForm, IssueForm, PlanForm, ReasonForm, RoundForm
+from thidua.campaigns.models import Content, Criterion, Notification, Obligation, Plan, PlanAttachment
 from thidua.campaigns.selectors import STATUS_LABELS, cascade_board, my_obligations
 from thidua.core.access import scoped
 from thidua.core.excel import xlsx_response
@@ -188,6 +188,7 @@ def plan_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "plan": plan,
             "contents": contents,
             "rounds": plan.rounds.all(),
+            "attachments": plan.attachments.all(),
             "titles": plan.titles.all(),
             "events": plan.events.select_related("by"),
             "can_manage": can_manage,
@@ -388,6 +389,61 @@ def criterion_edit(request: HttpRequest, pk: int) -> HttpResponse:
         {"nav": "plans", "form": form, "plan": plan, "deletable": True, "title": _("Sửa tiêu chí")},
         status=form_status(form),
     )
+
+
+@scoped
+@require_http_methods(["GET", "POST"])
+def round_add(request: HttpRequest, pk: int) -> HttpResponse:
+    plan = plan_get_for_user(request.user, pk, Perm.MANAGE_EMULATION)
+    form = RoundForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.round_save(plan=plan, **form.cleaned_data)
+        except ValidationError as exc:
+            apply_errors(form, exc)
+        else:
+            return redirect("campaigns:detail", plan.pk)
+    return render(
+        request,
+        "campaigns/simple_form.html",
+        {"nav": "plans", "form": form, "plan": plan, "title": _("Thêm đợt thi đua")},
+        status=form_status(form),
+    )
+
+
+@scoped
+@require_POST
+def attachment_add(request: HttpRequest, pk: int) -> HttpResponse:
+    plan = plan_get_for_user(request.user, pk, Perm.MANAGE_EMULATION)
+    upload = request.FILES.get("file")
+    if upload is None:
+        messages.error(request, _("Hãy chọn tệp."))
+        return redirect("campaigns:detail", plan.pk)
+    try:
+        services.attachment_add(plan=plan, upload=upload, by=request.user)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, _("Đã đính kèm tệp."))
+    return redirect("campaigns:detail", plan.pk)
+
+
+@scoped
+def attachment_download(request: HttpRequest, pk: int) -> FileResponse:
+    attachment = get_for_user(
+        PlanAttachment.objects.select_related("plan", "plan__issuer"),
+        request.user,
+        Perm.VIEW,
+        path_field="plan__issuer__path",
+        pk=pk,
+    )
+    # The plan's own visibility (issued plans are read below the issuer) decides.
+    plan_get_for_user(request.user, attachment.plan_id)
+    response = FileResponse(
+        attachment.file.open("rb"), as_attachment=True, filename=attachment.name, content_type=attachment.content_type
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
 
 
 @scoped

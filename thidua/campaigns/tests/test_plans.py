@@ -15,6 +15,7 @@ from docx import Document
 from thidua.campaigns import services
 from thidua.campaigns.documents import render_plan, vietnamese_date_line
 from thidua.campaigns.models import Criterion, Notification, Obligation, Plan, Reminder
+from thidua.campaigns.selectors import cascade_board
 from thidua.testing import make_unit
 
 from .factories import issued_plan, make_plan
@@ -217,11 +218,40 @@ def test_board_rows_stay_inside_the_viewers_scope(client, world):
     }
     for actor, codes in expectations.items():
         client.force_login(world.users[actor])
-        rows, _levels = __import__("thidua.campaigns.selectors", fromlist=["cascade_board"]).cascade_board(
-            plan, world.users[actor], day=dt.date(2025, 4, 1)
-        )
+        rows, _levels = cascade_board(plan, world.users[actor], day=dt.date(2025, 4, 1))
         assert {r.obligation.unit.code for r in rows} == codes, actor
         body = client.get(reverse("campaigns:board", args=[plan.pk])).content.decode()
         for code, unit in world.units.items():
             if unit.depth >= 3 and code not in codes and code not in ("T1", "T1a", "G3", "D3", "P2"):
                 assert unit.name not in body, (actor, code)
+
+
+def test_attachments_are_checked_by_content_and_scoped(client, world):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    plan = make_plan(world.P)
+    client.force_login(world.users["province"])
+    url = reverse("campaigns:attachment_add", args=[plan.pk])
+    client.post(
+        url, {"file": SimpleUploadedFile("phu-luc.pdf", b"%PDF-1.4\n1 0 obj\n", content_type="application/pdf")}
+    )
+    bad = client.post(url, {"file": SimpleUploadedFile("virus.pdf", b"MZ\x90\x00 not a pdf")}, follow=True)
+    assert "không khớp" in bad.content.decode()
+    client.post(url, {"file": SimpleUploadedFile("script.html", b"<script>alert(1)</script>")})
+    attachment = plan.attachments.get()
+    response = client.get(reverse("campaigns:attachment", args=[attachment.pk]))
+    assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
+    assert b"".join(response.streaming_content).startswith(b"%PDF")
+    client.force_login(world.users["grassroots"])  # a draft of the province: not theirs to read
+    assert client.get(reverse("campaigns:attachment", args=[attachment.pk])).status_code == 404
+
+
+def test_rounds_stay_inside_the_window(client, world):
+    plan = make_plan(world.P)
+    client.force_login(world.users["province"])
+    url = reverse("campaigns:round_add", args=[plan.pk])
+    response = client.post(url, {"name": "Đợt 1", "start": "01/12/2025", "end": "31/01/2026"})
+    assert response.status_code == 400 and "nằm trong thời gian" in response.content.decode()
+    response = client.post(url, {"name": "Đợt 1", "start": "01/03/2025", "end": "30/06/2025"})
+    assert response.status_code == 302
+    assert list(plan.rounds.values_list("name", flat=True)) == ["Đợt 1"]
