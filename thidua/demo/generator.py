@@ -12,6 +12,7 @@ import random
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import lru_cache
+from itertools import count as count_from
 from itertools import islice
 
 from django.db import connection, transaction
@@ -187,11 +188,14 @@ MEMBER_COLUMNS = [
 ]
 
 
-def iter_member_rows(rng: random.Random, nodes: list[Node], total: int) -> Iterator[tuple[object, ...]]:
+def iter_member_rows(
+    rng: random.Random, nodes: list[Node], total: int, first_serial: int = 1
+) -> Iterator[tuple[object, ...]]:
     """Member rows in MEMBER_COLUMNS order; names unique per unit and birth year (as the service requires)."""
     hosts = [n for n in nodes if n.weight > 0]
     counts = allocate(total, [n.weight for n in hosts])
     now = timezone.now()
+    serials = count_from(first_serial)
     for node, count in zip(hosts, counts, strict=True):
         if node.obj is None:
             raise RuntimeError("save_tree() must run before members are generated")
@@ -205,6 +209,9 @@ def iter_member_rows(rng: random.Random, nodes: list[Node], total: int) -> Itera
             seen.add((full_name, birth_year))
             position = POSITIONS[made] if made < 3 else ""
             search_name, sort_key = _derived(full_name, given)
+            # Citizen IDs must be unique: a bijective scramble of a running counter.
+            serial = next(serials)
+            data["id_number"] = f"0{(serial * 7919 + 104729) % 10**11:011d}"
             made += 1
             yield (
                 node.obj.pk,
@@ -228,7 +235,8 @@ def iter_member_rows(rng: random.Random, nodes: list[Node], total: int) -> Itera
 
 def save_members(rng: random.Random, nodes: list[Node], total: int, *, batch_size: int = 5000) -> int:
     """Insert the members: COPY on PostgreSQL, batched INSERTs elsewhere."""
-    rows = iter_member_rows(rng, nodes, total)
+    # Serials continue after the members already stored, so citizen IDs stay unique across trees.
+    rows = iter_member_rows(rng, nodes, total, first_serial=Member.objects.count() + 1)
     saved = 0
     if connection.vendor == "postgresql":
         table = Member._meta.db_table

@@ -295,6 +295,9 @@ PLANS = Resource(
     more_detail_urls=[
         lambda p: reverse("campaigns:docx", args=[p.pk]),
         lambda p: reverse("campaigns:board", args=[p.pk]),
+        lambda p: reverse("campaigns:board", args=[p.pk]) + "?format=xlsx",
+        lambda p: reverse("registrations:coverage", args=[p.pk]),
+        lambda p: reverse("registrations:coverage", args=[p.pk]) + "?format=xlsx",
     ],
     edit=_plan_edit,
     create=_plan_create,
