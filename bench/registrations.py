@@ -243,7 +243,9 @@ def import_bench() -> None:
         title = fields.Field(
             column_name="Danh hiệu đăng ký", attribute="title", widget=widgets.ForeignKeyWidget(Title, "name")
         )
-        commitment = fields.Field(column_name="Cam kết", attribute="commitment")
+        commitment = fields.Field(
+            column_name="Cam kết", attribute="commitment", widget=widgets.CharWidget(allow_blank=True)
+        )
 
         class Meta:
             model = MemberPledge

@@ -165,7 +165,7 @@ def plan_update(*, plan: Plan, by: Any = None, titles: Iterable[Any] | None = No
     unknown = set(fields) - set(PLAN_FIELDS)
     if unknown:
         raise TypeError(f"plan_update does not change {sorted(unknown)}")
-    plan = Plan.objects.select_for_update().select_related("issuer", "parent").get(pk=plan.pk)
+    plan = Plan.objects.select_for_update(of=("self",)).select_related("issuer", "parent").get(pk=plan.pk)
     if not plan.is_draft:
         raise ValidationError(_("Chỉ sửa được kế hoạch khi còn là dự thảo."))
     for key, value in fields.items():
