@@ -19,7 +19,6 @@ import os
 import statistics
 import sys
 import time
-import tracemalloc
 from pathlib import Path
 from typing import Any
 
@@ -266,34 +265,51 @@ def import_bench() -> None:
         result = PledgeResource().import_data(dataset, dry_run=False, use_transactions=True, raise_errors=True)
         return result.totals["new"]
 
-    print(f"\n2. Importing {len(members):,} pledges from one .xlsx ({len(content) / 1e6:.1f} MB), PostgreSQL")
+    variant = os.environ.get("BENCH_IMPORT_VARIANT")
+    if variant:  # one measurement in a fresh process: wall time and the process's peak RSS
+        import json
+        import resource
+
+        reset()
+        gc.collect()
+        before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+        started = time.perf_counter()
+        written = (ours if variant == "ours" else theirs)()
+        elapsed = time.perf_counter() - started
+        peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+        assert written == len(members) == MemberPledge.objects.filter(registration=registration).count(), (
+            variant,
+            written,
+        )
+        reset()
+        print("RESULT " + json.dumps({"elapsed": elapsed, "rss_kib": peak, "rss_before_kib": before, "rows": written}))
+        return
+    import json
+    import subprocess
+
+    print(
+        f"\n2. Importing {len(members):,} pledges from one .xlsx ({len(content) / 1e6:.1f} MB), PostgreSQL; each run in a fresh process"
+    )
     rounds = max(1, min(ROUNDS, 3))
-    figures: dict[str, list[tuple[float, float, int]]] = {
-        "ours: parse_pledges + import_commit": [],
-        "django-import-export 4.4": [],
-    }
+    labels = {"ours": "ours: parse_pledges + import_commit", "theirs": "django-import-export 4.4"}
+    figures: dict[str, list[dict[str, float]]] = {k: [] for k in labels}
     for _ in range(rounds):
-        for name, fn in (("ours: parse_pledges + import_commit", ours), ("django-import-export 4.4", theirs)):
-            reset()
-            gc.collect()
-            tracemalloc.start()
-            started = time.perf_counter()
-            written = fn()
-            elapsed = time.perf_counter() - started
-            _current, peak = tracemalloc.get_traced_memory()
-            tracemalloc.stop()
-            assert written == len(members) == MemberPledge.objects.filter(registration=registration).count(), (
-                name,
-                written,
-            )
-            figures[name].append((elapsed, peak, written))
-    reset()
-    base = statistics.median(e for e, _p, _w in figures["ours: parse_pledges + import_commit"])
-    for name, runs in figures.items():
-        elapsed = statistics.median(e for e, _p, _w in runs)
-        peak = statistics.median(p for _e, p, _w in runs)
+        for key in labels:
+            out = subprocess.run(
+                [sys.executable, __file__],
+                env={**os.environ, "BENCH_IMPORT_VARIANT": key, "BENCH_SKIP_COVERAGE": "1"},
+                capture_output=True,
+                text=True,
+                check=True,
+            ).stdout
+            figures[key].append(json.loads(out.split("RESULT ", 1)[1]))
+    base = statistics.median(r["elapsed"] for r in figures["ours"])
+    for key, runs in figures.items():
+        elapsed = statistics.median(r["elapsed"] for r in runs)
+        peak = statistics.median(r["rss_kib"] for r in runs) / 1024
         print(
-            f"   {name:<38}{elapsed:>8.1f} s {len(members) / elapsed:>9,.0f} rows/s  peak {peak / 2**20:>7.1f} MiB  {elapsed / base:>6.2f}×"
+            f"   {labels[key]:<38}{elapsed:>8.1f} s {len(members) / elapsed:>9,.0f} rows/s  peak RSS {peak:>7.0f} MiB  {elapsed / base:>6.2f}×",
+            flush=True,
         )
 
 
@@ -307,9 +323,11 @@ def main() -> int:
     if not Unit.objects.filter(code="VN").exists():
         print("Run bench/run.py first: it builds the national tree.")
         return 1
-    coverage_bench()
+    if not os.environ.get("BENCH_SKIP_COVERAGE"):
+        coverage_bench()
     import_bench()
-    print(f"\n{ROUNDS} interleaved rounds for 1., {max(1, min(ROUNDS, 3))} for 2.; medians.")
+    if not os.environ.get("BENCH_IMPORT_VARIANT"):
+        print(f"\n{ROUNDS} interleaved rounds for 1., {max(1, min(ROUNDS, 3))} for 2.; medians.")
     return 0
 
 

@@ -77,6 +77,8 @@ class Member(models.Model):
             models.Index(fields=["unit", "sort_key"]),
             models.Index(fields=["unit", "search_name"]),
             models.Index(fields=["sort_key", "id"]),
+            # Citizen-ID look-ups (the duplicate check of every save, Excel matching).
+            models.Index(fields=["id_number"], name="members_member_id_number"),
         ]
 
     def __str__(self) -> str:
