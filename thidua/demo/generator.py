@@ -145,7 +145,6 @@ def person(rng: random.Random, profile: str) -> dict[str, object]:
         "joined_on": dt.date(joined_year, rng.randint(1, 12), rng.randint(1, 28)),
         "job": _weighted(rng, JOBS.get(profile, JOBS["office"])),
         "phone": "0" + rng.choice("389") + "".join(rng.choice("0123456789") for _ in range(8)),
-        "id_number": "006" + "".join(rng.choice("0123456789") for _ in range(9)),
     }
 
 
