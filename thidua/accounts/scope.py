@@ -12,7 +12,6 @@ user object, so scope checks cost a fixed number of queries whatever the tree.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
@@ -177,8 +176,3 @@ def require(user: Any, path: str, perm: str) -> None:
     """Raise 403 unless ``user`` holds ``perm`` at ``path`` (the object is already visible)."""
     if not scope_for(user).allows(path, perm):
         raise PermissionDenied(_("Bạn không có quyền thực hiện thao tác này."))
-
-
-def any_allows(user: Any, paths: Iterable[str], perm: str) -> bool:
-    scope = scope_for(user)
-    return all(scope.allows(p, perm) for p in paths)

@@ -182,9 +182,6 @@ class Plan(models.Model):
     def is_draft(self) -> bool:
         return self.status == self.Status.DRAFT
 
-    def in_window(self, day: dt.date) -> bool:
-        return self.window_start <= day <= self.window_end
-
 
 class PlanEvent(models.Model):
     """A life-cycle transition of a plan: who, when, from, to, why."""

@@ -7,6 +7,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
@@ -168,5 +169,5 @@ def delete(request: HttpRequest, pk: int) -> HttpResponse:
         unit_pk = member.unit_id
         services.member_delete(member=member, by=request.user)
         messages.success(request, _("Đã xoá đoàn viên “%(name)s”.") % {"name": member.full_name})
-        return redirect(f"{redirect('members:list').url}?unit={unit_pk}")
+        return redirect(f"{reverse('members:list')}?unit={unit_pk}")
     return render(request, "members/delete.html", {"nav": "members", "member": member})

@@ -1,7 +1,5 @@
 from __future__ import annotations
 
-from typing import Any
-
 from django import template
 from django.utils.safestring import SafeString, mark_safe
 
@@ -14,8 +12,3 @@ register = template.Library()
 def rich(value: str | None) -> SafeString:
     """Render stored rich text; it is cleaned again here, so no unsanitised HTML ever reaches a page."""
     return mark_safe(sanitize_html(value))  # noqa: S308 - nh3 allow-list output
-
-
-@register.filter
-def get_item(mapping: Any, key: Any) -> Any:
-    return mapping.get(key, "") if hasattr(mapping, "get") else ""
