@@ -68,12 +68,16 @@ INSTALLED_APPS = [
     "simple_history",
     "axes",
     "csp",
+    "django.contrib.sitemaps",
+    "django.contrib.syndication",
+    "django_prose_editor",
     "thidua.core",
     "thidua.accounts",
     "thidua.units",
     "thidua.members",
     "thidua.campaigns",
     "thidua.registrations",
+    "thidua.portal",
     "thidua.demo",
 ]
 
@@ -136,6 +140,9 @@ else:
         "default": {
             "ENGINE": "django.db.backends.sqlite3",
             "NAME": str(VAR_DIR / "thidua.sqlite3"),
+            # Tests use a file too (not shared-cache memory, whose table locks ignore the busy
+            # timeout), so concurrency tests exercise the same WAL + IMMEDIATE locking as production.
+            "TEST": {"NAME": str(VAR_DIR / "test_thidua.sqlite3")},
             "OPTIONS": {
                 "transaction_mode": "IMMEDIATE",
                 "timeout": 20,
@@ -232,11 +239,15 @@ SECURE_HSTS_PRELOAD = HTTPS
 if env_bool("THIDUA_BEHIND_PROXY", False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
+from csp.constants import NONCE  # noqa: E402
+
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
         "default-src": ["'self'"],
-        "script-src": ["'self'"],
-        "style-src": ["'self'"],
+        # The nonce is sent only on pages that use it (the article editor's import map).
+        "script-src": ["'self'", NONCE],
+        # The one inline stylesheet the article editor (Tiptap 2/3 base styles) injects, by hash.
+        "style-src": ["'self'", "'sha256-PlumsSlvJ7vvWzjqibGAYKq92O3y/4JTxWWsWJvyUYA='"],
         "img-src": ["'self'", "data:"],
         "font-src": ["'self'"],
         "connect-src": ["'self'"],
@@ -268,3 +279,8 @@ THIDUA_DEMO_PASSWORD = env_str("THIDUA_DEMO_PASSWORD", "ThiDua@2025")
 MEMBERS_PAGE_SIZE = 50
 # The Django admin is for system administrators only (is_staff); keep its path configurable.
 ADMIN_URL = env_str("THIDUA_ADMIN_URL", "admin/")
+# How many reverse proxies in front of the app append to X-Forwarded-For (0: use REMOTE_ADDR).
+# The portal's visitor hash uses the address they saw; never trust the header without them.
+# The public portal's name in its header (default: "Tin hoạt động Công đoàn", translated).
+THIDUA_PORTAL_NAME = env_str("THIDUA_PORTAL_NAME", "")
+THIDUA_PROXY_COUNT = int(os.environ.get("THIDUA_PROXY_COUNT", "0"))

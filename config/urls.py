@@ -6,6 +6,7 @@ from django.views.i18n import set_language
 from thidua.api import api
 from thidua.core import views as core_views
 from thidua.core.access import public
+from thidua.portal import views as portal_views
 
 handler400 = core_views.bad_request
 handler403 = core_views.permission_denied
@@ -19,6 +20,8 @@ urlpatterns = [
     path("accounts/", include("thidua.accounts.urls")),
     path("plans/", include("thidua.campaigns.urls")),
     path("registrations/", include("thidua.registrations.urls")),
+    path("tin/", include("thidua.portal.urls")),
+    path("robots.txt", portal_views.robots, name="robots"),
     path("i18n/setlang/", public(set_language), name="set_language"),
     path("api/", api.urls),
     path(settings.ADMIN_URL, admin.site.urls),

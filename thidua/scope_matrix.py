@@ -49,6 +49,7 @@ ACTOR_PERMS: dict[str, set[str]] = {
     },
     "grassroots": {Perm.VIEW, Perm.VIEW_SENSITIVE, Perm.MANAGE_MEMBERS, Perm.MANAGE_EMULATION},
     "council": {Perm.VIEW},
+    "editor": {Perm.VIEW, Perm.PUBLISH},
     "anonymous": set(),
 }
 ACTORS = tuple(ACTOR_PERMS)

@@ -146,6 +146,7 @@ def build_world() -> World:
         "district": make_user("district", (u["D1"], Role.OFFICER), (u["D1"], Role.UNIT_ADMIN)),
         "grassroots": make_user("grassroots", (u["G1"], Role.OFFICER)),
         "council": make_user("council", (u["P"], Role.COUNCIL)),
+        "editor": make_user("editor", (u["D1"], Role.EDITOR)),
         "anonymous": None,
     }
     province_targets = {
@@ -156,18 +157,20 @@ def build_world() -> World:
         "parent": u["R"],
         "other": u["D3"],
     }
+    district_targets = {
+        "own": u["D1"],
+        "child": u["G1"],
+        "grandchild": u["T1"],
+        "sibling": u["D2"],
+        "parent": u["P"],
+        "other": u["G2"],
+    }
     targets = {
         "province": province_targets,
+        "editor": district_targets,
         "council": province_targets,
         "anonymous": province_targets,
-        "district": {
-            "own": u["D1"],
-            "child": u["G1"],
-            "grandchild": u["T1"],
-            "sibling": u["D2"],
-            "parent": u["P"],
-            "other": u["G2"],
-        },
+        "district": district_targets,
         "grassroots": {
             "own": u["G1"],
             "child": u["T1"],

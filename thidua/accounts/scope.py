@@ -34,6 +34,7 @@ class Perm:
     MANAGE_UNITS = "manage_units"  # edit a unit; create, move, merge, delete its children
     MANAGE_ACCOUNTS = "manage_accounts"
     MANAGE_EMULATION = "manage_emulation"  # plans, registrations, urging, accepting
+    PUBLISH = "publish"  # write, schedule and publish the unit's articles on the public portal
 
 
 ROLE_PERMS: dict[str, frozenset[str]] = {
@@ -45,6 +46,7 @@ ROLE_PERMS: dict[str, frozenset[str]] = {
             Perm.MANAGE_UNITS,
             Perm.MANAGE_ACCOUNTS,
             Perm.MANAGE_EMULATION,
+            Perm.PUBLISH,
         }
     ),
     Role.UNIT_ADMIN: frozenset(
@@ -52,7 +54,7 @@ ROLE_PERMS: dict[str, frozenset[str]] = {
     ),
     Role.OFFICER: frozenset({Perm.VIEW, Perm.VIEW_SENSITIVE, Perm.MANAGE_MEMBERS, Perm.MANAGE_EMULATION}),
     Role.COUNCIL: frozenset({Perm.VIEW}),
-    Role.EDITOR: frozenset({Perm.VIEW}),
+    Role.EDITOR: frozenset({Perm.VIEW, Perm.PUBLISH}),
     Role.VIEWER: frozenset({Perm.VIEW}),
 }
 

@@ -26,6 +26,11 @@ def safe_cell(value: Any) -> Any:
 
 def build_workbook(title: str, headers: Sequence[str], rows: Iterable[Sequence[Any]]) -> Workbook:
     workbook = Workbook(write_only=True)
+    add_sheet(workbook, title, headers, rows)
+    return workbook
+
+
+def add_sheet(workbook: Workbook, title: str, headers: Sequence[str], rows: Iterable[Sequence[Any]]) -> None:
     sheet = workbook.create_sheet(title=str(title)[:31])
     widths = [max(10, len(str(h)) + 2) for h in headers]
     for index, width in enumerate(widths, start=1):
@@ -50,11 +55,13 @@ def build_workbook(title: str, headers: Sequence[str], rows: Iterable[Sequence[A
             else:
                 cells.append(value)
         sheet.append(cells)
-    return workbook
 
 
 def xlsx_response(filename: str, title: str, headers: Sequence[str], rows: Iterable[Sequence[Any]]) -> HttpResponse:
-    workbook = build_workbook(title, headers, rows)
+    return workbook_response(filename, build_workbook(title, headers, rows))
+
+
+def workbook_response(filename: str, workbook: Workbook) -> HttpResponse:
     response = HttpResponse(content_type=XLSX_MIME)
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     workbook.save(response)

@@ -12,6 +12,7 @@ DEMO_ACCOUNTS = [
     ("admin", "Quản trị hệ thống", "TLD", [Role.ADMIN], True),
     ("tinh.thidua", "Lương Thị Quyên", "BK", [Role.OFFICER, Role.UNIT_ADMIN], False),
     ("hoidong", "Nông Văn Đức", "BK", [Role.COUNCIL], False),
+    ("bientap", "Vi Thị Lan", "BK", [Role.EDITOR], False),
     ("babe.thidua", "Hoàng Thị Hạnh", "BK-BB", [Role.OFFICER, Role.UNIT_ADMIN], False),
     ("coso.babe", "Triệu Văn Minh", "BK-BB-001", [Role.OFFICER], False),
     ("coso.nari", "Đặng Thị Thu", "BK-NR-001", [Role.OFFICER], False),

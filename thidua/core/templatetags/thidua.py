@@ -12,3 +12,11 @@ register = template.Library()
 def rich(value: str | None) -> SafeString:
     """Render stored rich text; it is cleaned again here, so no unsanitised HTML ever reaches a page."""
     return mark_safe(sanitize_html(value))  # noqa: S308 - nh3 allow-list output
+
+
+@register.filter
+def article_html(value: str | None) -> SafeString:
+    """An article body, re-cleaned with the portal's allow-list (links allowed)."""
+    from thidua.core.html import sanitize_article_html
+
+    return mark_safe(sanitize_article_html(value))  # noqa: S308 - nh3 allow-list output

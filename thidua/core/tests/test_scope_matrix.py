@@ -374,7 +374,74 @@ REGISTRATIONS = Resource(
     write_perm=Perm.MANAGE_EMULATION,
 )
 
-RESOURCES = [UNITS, MEMBERS, ASSIGNMENTS, UNIT_MOVE, UNIT_MERGE, UNIT_DISSOLVE, PLANS, REGISTRATIONS]
+# --- portal articles: drafts of the target unit (public pages are covered in thidua/portal/tests) ----
+
+
+def _article(world, relation, target):
+    from thidua.portal.tests.factories import make_article
+
+    return make_article(target, f"Bài viết {GIVEN[relation]} {relation}")
+
+
+def _article_edit(article):
+    from thidua.portal.models import Article
+
+    new_title = article.title + " đã sửa"
+    return Write(
+        reverse("portal:manage_edit", args=[article.pk]),
+        {"unit": article.unit_id, "category": article.category_id, "title": new_title, "body": "<p>Mới</p>"},
+        lambda: Article.objects.filter(pk=article.pk, title=new_title).exists(),
+    )
+
+
+def _article_delete(article):
+    from thidua.portal.models import Article
+
+    return Write(
+        reverse("portal:manage_delete", args=[article.pk]),
+        {},
+        lambda: not Article.objects.filter(pk=article.pk).exists(),
+    )
+
+
+def _article_publish(article):
+    from thidua.portal.models import Article
+
+    return Write(
+        reverse("portal:manage_publish", args=[article.pk]),
+        {"publish_at": ""},
+        lambda: Article.objects.get(pk=article.pk).is_public,
+    )
+
+
+def _article_create(world, relation, target):
+    from thidua.portal.models import Article
+    from thidua.portal.tests.factories import category
+
+    title = f"Bài mới {GIVEN[relation]}"
+    return Write(
+        reverse("portal:manage_create"),
+        {"unit": target.pk, "category": category().pk, "title": title, "body": "<p>Nội dung</p>"},
+        lambda: Article.objects.filter(title=title).exists(),
+    )
+
+
+ARTICLES = Resource(
+    name="articles",
+    make=_article,
+    marker=lambda a: a.title,
+    page_marker=lambda a: f'href="{reverse("portal:manage_detail", args=[a.pk])}"',
+    list_urls=[lambda a: reverse("portal:manage_list") + "?q=" + quote(a.title)],
+    detail_url=lambda a: reverse("portal:manage_detail", args=[a.pk]),
+    more_detail_urls=[lambda a: reverse("portal:manage_detail", args=[a.pk]) + "?preview=1"],
+    edit=_article_edit,
+    delete=_article_delete,
+    create=_article_create,
+    approve=_article_publish,
+    write_perm=Perm.PUBLISH,
+)
+
+RESOURCES = [UNITS, MEMBERS, ASSIGNMENTS, UNIT_MOVE, UNIT_MERGE, UNIT_DISSOLVE, PLANS, REGISTRATIONS, ARTICLES]
 
 CASES = [
     pytest.param(resource, actor, action, id=f"{resource.name}-{actor}-{action}")

@@ -46,7 +46,25 @@ def test_public_views_are_the_expected_few():
         for route, namespace, callback in walk(get_resolver().url_patterns)
         if namespace not in (*ALLOWED_NAMESPACES, API_NAMESPACE) and getattr(callback, "thidua_access", None) == PUBLIC
     )
-    assert public == ["accounts/login/", "accounts/logout/", "i18n/setlang/"]
+    assert public == [
+        "accounts/login/",
+        "accounts/logout/",
+        "i18n/setlang/",
+        "robots.txt",
+        # The public portal: read-only pages, feeds, the language link, cover images, the counting beacon.
+        "tin/",
+        "tin/<int:pk>/",
+        "tin/<int:pk>/<slug:slug>/",
+        "tin/anh/<str:name>",
+        "tin/atom.xml",
+        "tin/chuyen-muc/<slug:slug>/",
+        "tin/ngon-ngu/<str:code>/",
+        "tin/rss.xml",
+        "tin/sitemap.xml",
+        "tin/tim-kiem/",
+        "tin/v/",
+        "tin/v/<str:pk>.gif",
+    ]
 
 
 @pytest.mark.django_db

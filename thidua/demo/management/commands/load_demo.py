@@ -9,6 +9,7 @@ from django.db import transaction
 from thidua.demo.accounts import create_demo_accounts
 from thidua.demo.campaign import load_plan_07, load_registrations
 from thidua.demo.generator import build
+from thidua.portal.demo import load_portal
 from thidua.units.models import Unit
 
 
@@ -31,9 +32,10 @@ class Command(BaseCommand):
             create_demo_accounts()
             plan = load_plan_07()
             load_registrations(plan)
+            seed = load_portal(plan=plan)
         self.stdout.write(
             self.style.SUCCESS(
                 f"Demo loaded: {units} units, {members} members, plan {plan.document_number} "
-                f"and its cascade in {time.monotonic() - started:.1f}s"
+                f"and its cascade, portal with the seed article #{seed.pk} in {time.monotonic() - started:.1f}s"
             )
         )

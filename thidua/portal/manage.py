@@ -1,0 +1,280 @@
+"""Officers' side of the portal: articles of their subtree, and the statistics page.
+
+Articles carry the unit that publishes them. Everyone with a view grant sees
+the articles of their subtree (drafts included, for review); only the editor
+role (``Perm.PUBLISH``) writes, schedules, publishes and archives them.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Sum
+from django.db.models.functions import TruncMonth
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_http_methods, require_POST
+
+from thidua.accounts.scope import Perm, get_for_user, require, scope_for
+from thidua.core.access import scoped
+from thidua.core.excel import add_sheet, build_workbook, workbook_response
+from thidua.core.forms import apply_errors, form_status
+from thidua.core.text import fold
+from thidua.portal import services, stats
+from thidua.portal.forms import ArticleForm, PublishForm
+from thidua.portal.models import Article, ArticleDay, SiteDay
+
+STATUSES = [
+    ("draft", gettext_lazy("Bản nháp")),
+    ("scheduled", gettext_lazy("Đã lên lịch")),
+    ("published", gettext_lazy("Đã đăng")),
+    ("archived", gettext_lazy("Lưu trữ")),
+]
+
+
+def article_get_for_user(user: Any, pk: Any, perm: str = Perm.VIEW) -> Article:
+    return get_for_user(
+        Article.objects.select_related("unit", "category", "plan"), user, perm, path_field="unit__path", pk=pk
+    )
+
+
+@scoped
+def article_list(request: HttpRequest) -> HttpResponse:
+    qs = Article.objects.visible_to(request.user).select_related("unit", "category").order_by("-updated_at", "-id")
+    q = (request.GET.get("q") or "").strip()[:200]
+    for word in fold(q).split()[:8]:
+        qs = qs.filter(search_text__contains=word)
+    status = request.GET.get("status", "")
+    stats_now = stats.now()
+    if status == "scheduled":
+        qs = qs.filter(status=Article.Status.PUBLISHED, publish_at__gt=stats_now)
+    elif status == "published":
+        qs = qs.filter(status=Article.Status.PUBLISHED, publish_at__lte=stats_now)
+    elif status in ("draft", "archived"):
+        qs = qs.filter(status=status)
+    page = Paginator(qs, 30).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "portal/manage/list.html",
+        {
+            "page": page,
+            "q": q,
+            "status": status,
+            "statuses": STATUSES,
+            "can_create": scope_for(request.user).has_any(Perm.PUBLISH),
+            "nav": "portal",
+        },
+    )
+
+
+def _save(request: HttpRequest, article: Article | None) -> HttpResponse:
+    form = ArticleForm(request.POST or None, request.FILES or None, instance=article, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        require(request.user, form.cleaned_data["unit"].path, Perm.PUBLISH)
+        try:
+            saved = services.article_save(
+                article=article,
+                data=form.cleaned_data,
+                by=request.user,
+                tags=form.tag_list(),
+                cover=form.cover_image,
+            )
+        except ValidationError as exc:
+            apply_errors(form, exc)
+        else:
+            messages.success(request, _("Đã lưu bài viết."))
+            return redirect("portal:manage_detail", saved.pk)
+    return render(
+        request,
+        "portal/manage/form.html",
+        {"form": form, "article": article, "nav": "portal"},
+        status=form_status(form),
+    )
+
+
+@scoped
+@require_http_methods(["GET", "POST"])
+def article_create(request: HttpRequest) -> HttpResponse:
+    if not scope_for(request.user).has_any(Perm.PUBLISH):
+        from django.core.exceptions import PermissionDenied
+
+        raise PermissionDenied(_("Bạn không có quyền thực hiện thao tác này."))
+    return _save(request, None)
+
+
+@scoped
+@require_http_methods(["GET", "POST"])
+def article_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    return _save(request, article_get_for_user(request.user, pk, Perm.PUBLISH))
+
+
+@scoped
+def article_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """The officer's view: status, actions, a faithful preview and the article's figures."""
+    article = article_get_for_user(request.user, pk)
+    can_publish = scope_for(request.user).allows(article.unit.path, Perm.PUBLISH)
+    return render(
+        request,
+        "portal/manage/detail.html",
+        {
+            "article": article,
+            "can_publish": can_publish,
+            "publish_form": PublishForm(),
+            "figures": stats.article_figures(article.pk),
+            "nav": "portal",
+        },
+    )
+
+
+@scoped
+@require_POST
+def article_publish(request: HttpRequest, pk: int) -> HttpResponse:
+    article = article_get_for_user(request.user, pk, Perm.PUBLISH)
+    form = PublishForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Thời điểm đăng không hợp lệ (dd/mm/yyyy hh:mm)."))
+        return redirect("portal:manage_detail", article.pk)
+    at = form.cleaned_data["publish_at"]
+    try:
+        article = services.article_publish(article=article, by=request.user, at=at)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        if article.is_public:
+            messages.success(request, _("Bài viết đã được đăng."))
+        else:
+            messages.success(request, _("Bài viết đã được lên lịch đăng."))
+    return redirect("portal:manage_detail", article.pk)
+
+
+@scoped
+@require_POST
+def article_archive(request: HttpRequest, pk: int) -> HttpResponse:
+    article = article_get_for_user(request.user, pk, Perm.PUBLISH)
+    services.article_archive(article=article, by=request.user)
+    messages.success(request, _("Đã chuyển bài viết vào lưu trữ; bài không còn hiện trên cổng thông tin."))
+    return redirect("portal:manage_detail", article.pk)
+
+
+@scoped
+@require_POST
+def article_unpublish(request: HttpRequest, pk: int) -> HttpResponse:
+    article = article_get_for_user(request.user, pk, Perm.PUBLISH)
+    services.article_unpublish(article=article, by=request.user)
+    messages.success(request, _("Bài viết đã trở về bản nháp."))
+    return redirect("portal:manage_detail", article.pk)
+
+
+@scoped
+@require_POST
+def article_delete(request: HttpRequest, pk: int) -> HttpResponse:
+    article = article_get_for_user(request.user, pk, Perm.PUBLISH)
+    try:
+        services.article_delete(article=article, by=request.user)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+        return redirect("portal:manage_detail", article.pk)
+    messages.success(request, _("Đã xóa bản nháp."))
+    return redirect("portal:manage_list")
+
+
+# --- statistics ------------------------------------------------------------------
+
+
+def _parse_day(value: str | None, default: dt.date) -> dt.date:
+    try:
+        return dt.datetime.strptime(value or "", "%d/%m/%Y").date()  # noqa: DTZ007 - a calendar day
+    except ValueError:
+        return default
+
+
+@scoped
+def statistics(request: HttpRequest) -> HttpResponse:
+    """Site views by day and by month, top articles; the same figures as an Excel file.
+
+    The portal's figures are public (the footer shows them); the top list holds
+    only published articles, so any signed-in officer may read this page.
+    """
+    today = stats.local_day()
+    end = _parse_day(request.GET.get("den"), today)
+    start = _parse_day(request.GET.get("tu"), end - dt.timedelta(days=29))
+    if start > end or (end - start).days > 366:
+        start = end - dt.timedelta(days=29)
+    days = {
+        row["day"]: row
+        for row in SiteDay.objects.filter(day__gte=start, day__lte=end).values("day", "views", "visitors")
+    }
+    by_day = []
+    cursor = start
+    while cursor <= end:
+        row = days.get(cursor, {"views": 0, "visitors": 0})
+        by_day.append((cursor, row["views"], row["visitors"]))
+        cursor += dt.timedelta(days=1)
+    month_start = (end.replace(day=1) - dt.timedelta(days=335)).replace(day=1)
+    by_month = list(
+        SiteDay.objects.filter(day__gte=month_start, day__lte=end)
+        .annotate(month=TruncMonth("day"))
+        .values("month")
+        .annotate(views=Sum("views"), visitors=Sum("visitors"))
+        .order_by("month")
+    )
+    top = list(
+        ArticleDay.objects.filter(day__gte=start, day__lte=end, article__in=Article.objects.public())
+        .values("article_id", "article__title", "article__slug", "article__publish_at")
+        .annotate(views=Sum("views"), visitors=Sum("visitors"))
+        .order_by("-views", "article_id")[:20]
+    )
+    if request.GET.get("format") == "xlsx":
+        return _statistics_workbook(start, end, by_day, by_month, top)
+    chart = {
+        "days": [d.strftime("%d/%m") for d, _v, _u in by_day],
+        "views": [v for _d, v, _u in by_day],
+        "visitors": [u for _d, _v, u in by_day],
+        "months": [row["month"].strftime("%m/%Y") for row in by_month],
+        "month_views": [row["views"] for row in by_month],
+        "labels": {"views": _("Lượt xem"), "visitors": _("Người truy cập")},
+    }
+    return render(
+        request,
+        "portal/manage/statistics.html",
+        {
+            "figures": stats.site_figures(),
+            "start": start,
+            "end": end,
+            "by_day": by_day,
+            "by_month": by_month,
+            "top": top,
+            "chart": chart,
+            "period_views": sum(v for _d, v, _u in by_day),
+            "nav": "portal",
+        },
+    )
+
+
+def _statistics_workbook(
+    start: dt.date, end: dt.date, by_day: list[Any], by_month: list[Any], top: list[Any]
+) -> HttpResponse:
+    views, visitors = _("Lượt xem"), _("Người truy cập")
+    workbook = build_workbook(_("Theo ngày"), [_("Ngày"), views, visitors], by_day)
+    add_sheet(
+        workbook,
+        _("Theo tháng"),
+        [_("Tháng"), views, visitors],
+        [(row["month"].strftime("%m/%Y"), row["views"], row["visitors"]) for row in by_month],
+    )
+    add_sheet(
+        workbook,
+        _("Bài xem nhiều"),
+        [_("Bài viết"), _("Ngày đăng"), views, visitors],
+        [
+            (row["article__title"], stats.local_day(row["article__publish_at"]), row["views"], row["visitors"])
+            for row in top
+        ],
+    )
+    return workbook_response(f"thong-ke-luot-xem-{start:%Y%m%d}-{end:%Y%m%d}.xlsx", workbook)

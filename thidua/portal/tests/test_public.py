@@ -1,0 +1,179 @@
+"""Public pages: what anyone may read, and what they must never see."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from thidua.portal.models import Article
+from thidua.portal.tests.factories import category, make_article
+from thidua.testing import make_unit
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def unit():
+    root = make_unit(None, "Tổng Liên đoàn", "confederation", "R")
+    return make_unit(root, "Liên đoàn Lao động tỉnh Bắc Kạn", "provincial-federation", "BK")
+
+
+@pytest.fixture
+def hidden(unit):
+    """One article of each kind the public must never see."""
+    return {
+        "draft": make_article(unit, "Bản nháp bí mật Đại hội"),
+        "scheduled": make_article(
+            unit,
+            "Bài hẹn giờ bí mật Đại hội",
+            status=Article.Status.PUBLISHED,
+            publish_at=timezone.now() + dt.timedelta(days=2),
+        ),
+        "archived": make_article(
+            unit,
+            "Bài lưu trữ bí mật Đại hội",
+            status=Article.Status.ARCHIVED,
+            publish_at=timezone.now() - dt.timedelta(days=2),
+        ),
+    }
+
+
+def test_home_category_article_and_search_need_no_login(client, unit):
+    article = make_article(unit, "Đại hội Công đoàn tỉnh Bắc Kạn lần thứ X", public=True)
+    for url in [
+        reverse("portal:home"),
+        reverse("portal:category", args=[article.category.slug]),
+        article.get_absolute_url(),
+        reverse("portal:search") + "?q=dai+hoi",
+    ]:
+        response = client.get(url)
+        assert response.status_code == 200, url
+        assert article.title in response.content.decode(), url
+
+
+@pytest.mark.parametrize(
+    ("query", "found"),
+    [
+        ("dai hoi", True),
+        ("ĐẠI HỘI", True),
+        ("Đại hội", True),
+        ("dang", True),  # "Đặng" without diacritics
+        ("dai hoi dang", True),  # every word must match
+        ("hoi nghi", False),
+    ],
+)
+def test_search_ignores_diacritics_and_case(client, unit, query, found):
+    make_article(unit, "Đại hội Công đoàn trường Tiểu học Đặng Trần Côn", public=True)
+    response = client.get(reverse("portal:search"), {"q": query})
+    assert ("Đặng Trần Côn" in response.content.decode()) is found
+
+
+def test_hidden_articles_are_invisible_everywhere(client, unit, hidden):
+    visible = make_article(unit, "Bài công khai Đại hội", public=True)
+    pages = [
+        reverse("portal:home"),
+        reverse("portal:category", args=[category().slug]),
+        reverse("portal:search") + "?q=bi+mat",
+        reverse("portal:search") + "?q=dai+hoi",
+        reverse("portal:rss"),
+        reverse("portal:atom"),
+        reverse("portal:sitemap"),
+        visible.get_absolute_url(),  # related and newest lists
+    ]
+    for url in pages:
+        text = client.get(url).content.decode()
+        for article in hidden.values():
+            assert article.title not in text, (url, article.title)
+            assert f"/tin/{article.pk}/" not in text, (url, article.title)
+    for article in hidden.values():
+        assert client.get(reverse("portal:article", args=[article.pk, article.slug])).status_code == 404
+        assert client.get(reverse("portal:article_by_id", args=[article.pk])).status_code == 404
+
+
+def test_scheduled_article_appears_when_its_time_comes(client, unit, hidden):
+    article = hidden["scheduled"]
+    url = reverse("portal:article", args=[article.pk, article.slug])
+    assert client.get(url).status_code == 404
+    Article.objects.filter(pk=article.pk).update(publish_at=timezone.now() - dt.timedelta(seconds=1))
+    assert client.get(url).status_code == 200
+
+
+def test_wrong_or_missing_slug_redirects_to_the_canonical_url(client, unit):
+    article = make_article(unit, "Đại hội Công đoàn", public=True)
+    assert article.slug == "dai-hoi-cong-doan"
+    for url in [reverse("portal:article_by_id", args=[article.pk]), f"/tin/{article.pk}/sai-duong-dan/"]:
+        response = client.get(url)
+        assert response.status_code == 301
+        assert response["Location"] == article.get_absolute_url()
+
+
+def test_article_page_shares_the_right_url_without_third_party_scripts(client, unit, settings):
+    settings.ALLOWED_HOSTS = ["tin.congdoan.test"]
+    article = make_article(unit, "Tháng Công nhân 2019", public=True)
+    response = client.get(article.get_absolute_url(), HTTP_HOST="tin.congdoan.test")
+    html = response.content.decode()
+    url = f"http://tin.congdoan.test{article.get_absolute_url()}"
+    assert f'<meta property="og:url" content="{url}">' in html
+    assert "https://www.facebook.com/sharer/sharer.php?u=http%3A%2F%2Ftin.congdoan.test%2Ftin%2F" in html
+    assert "https://sp.zalo.me/share_inline?d=http%3A%2F%2Ftin.congdoan.test%2Ftin%2F" in html
+    assert f'data-url="{url}"' in html
+    scripts = re.findall(r"<script[^>]*>", html)
+    assert scripts and all('src="/static/' in s for s in scripts), scripts
+    assert "csrfmiddlewaretoken" not in html  # no per-visitor token: the page is cacheable
+
+
+def test_related_newest_previous_and_next(client, unit):
+    now = timezone.now()
+    other = category("Gương điển hình", "guong")
+    older = make_article(unit, "Bài cũ hơn", public=True, publish_at=now - dt.timedelta(days=3))
+    middle = make_article(unit, "Bài giữa", public=True, publish_at=now - dt.timedelta(days=2))
+    newer = make_article(unit, "Bài mới hơn", public=True, publish_at=now - dt.timedelta(days=1), category=other)
+    response = client.get(middle.get_absolute_url())
+    ctx = response.context
+    assert [a.pk for a in ctx["related"]] == [older.pk]
+    assert [a.pk for a in ctx["newest"]] == [newer.pk, older.pk]
+    assert ctx["previous"].pk == older.pk
+    assert ctx["next"].pk == newer.pk
+
+
+def test_cache_headers_and_conditional_get(client, unit):
+    article = make_article(unit, "Đại hội", public=True)
+    response = client.get(article.get_absolute_url())
+    assert "public" in response["Cache-Control"] and "max-age=60" in response["Cache-Control"]
+    assert "Cookie" in response["Vary"]
+    last_modified = response["Last-Modified"]
+    again = client.get(article.get_absolute_url(), HTTP_IF_MODIFIED_SINCE=last_modified)
+    assert again.status_code == 304
+    home = client.get(reverse("portal:home"))
+    assert client.get(reverse("portal:home"), HTTP_IF_MODIFIED_SINCE=home["Last-Modified"]).status_code == 304
+    article.title = "Đại hội (sửa)"
+    article.save()
+    assert client.get(reverse("portal:home"), HTTP_IF_MODIFIED_SINCE=home["Last-Modified"]).status_code in (200, 304)
+
+
+def test_feeds_sitemap_and_robots(client, unit):
+    article = make_article(unit, "Đại hội Công đoàn & <Bắc Kạn>", public=True)
+    rss = client.get(reverse("portal:rss"))
+    assert rss["Content-Type"].startswith("application/rss+xml")
+    assert "Đại hội Công đoàn &amp; &lt;Bắc Kạn&gt;" in rss.content.decode()
+    atom = client.get(reverse("portal:atom"))
+    assert atom["Content-Type"].startswith("application/atom+xml")
+    sitemap = client.get(reverse("portal:sitemap")).content.decode()
+    assert f"http://testserver{article.get_absolute_url()}" in sitemap
+    robots = client.get("/robots.txt")
+    assert robots.status_code == 200
+    assert "Sitemap: http://testserver/tin/sitemap.xml" in robots.content.decode()
+    assert "Disallow: /tin/quan-tri/" in robots.content.decode()
+
+
+def test_language_switch_is_a_plain_link_and_refuses_foreign_redirects(client, unit):
+    response = client.get(reverse("portal:set_language", args=["en"]), {"next": "/tin/"})
+    assert response.status_code == 302 and response["Location"] == "/tin/"
+    assert client.get(reverse("portal:home")).content.decode().count('lang="en"') >= 1
+    evil = client.get(reverse("portal:set_language", args=["vi"]), {"next": "https://evil.example/"})
+    assert evil["Location"] == reverse("portal:home")
+    assert client.get(reverse("portal:set_language", args=["xx"])).status_code == 404

@@ -1,0 +1,30 @@
+// Portal statistics charts (ECharts). The same figures are in the tables on the page.
+document.addEventListener("DOMContentLoaded", function () {
+  var source = document.getElementById("stats-data");
+  if (!source || !window.echarts) { return; }
+  var data = JSON.parse(source.textContent);
+  var charts = [];
+  function draw(id, labels, series) {
+    var holder = document.getElementById(id);
+    if (!holder) { return; }
+    var chart = window.echarts.init(holder, null, { renderer: "svg" });
+    chart.setOption({
+      aria: { enabled: true },
+      tooltip: { trigger: "axis" },
+      legend: { data: series.map(function (s) { return s.name; }) },
+      grid: { left: 8, right: 8, bottom: 8, containLabel: true },
+      xAxis: { type: "category", data: labels },
+      yAxis: { type: "value" },
+      series: series
+    });
+    charts.push(chart);
+  }
+  draw("stats-days", data.days, [
+    { name: data.labels.views, type: "bar", data: data.views, itemStyle: { color: "#9b1c1c" } },
+    { name: data.labels.visitors, type: "line", data: data.visitors, itemStyle: { color: "#0b4f9c" } }
+  ]);
+  draw("stats-months", data.months, [
+    { name: data.labels.views, type: "bar", data: data.month_views, itemStyle: { color: "#9b1c1c" } }
+  ]);
+  window.addEventListener("resize", function () { charts.forEach(function (c) { c.resize(); }); });
+});
