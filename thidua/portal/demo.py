@@ -108,7 +108,8 @@ def load_articles(province: Unit, plan: Any = None) -> Article:
     seed.tags.set(_tags(["Đại hội MTTQ", "Kế hoạch 07/KH-LĐLĐ", "Thi đua yêu nước"]))
     units = {u.name: u for u in Unit.objects.filter(parent=province)}
     newest = dt.datetime(2019, 9, 30, 9, 0, tzinfo=stats.ZONE)
-    for index, item in enumerate(ARTICLES):
+    items: list[dict[str, Any]] = ARTICLES  # type: ignore[assignment]
+    for index, item in enumerate(items):
         hint = item.get("unit_hint", "province")
         unit = next((u for name, u in units.items() if hint != "province" and name.endswith(hint)), province)
         article = Article.objects.create(
