@@ -5,5 +5,5 @@ from thidua.core import views
 app_name = "core"
 
 urlpatterns = [
-    path("", views.home, name="home"),
+    path("", views.root, name="home"),
 ]

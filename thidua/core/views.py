@@ -4,7 +4,7 @@ from typing import Any, cast
 
 from django.db.models import Count
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
 
 from thidua.accounts.models import RoleAssignment
@@ -13,6 +13,15 @@ from thidua.core.access import public, scoped
 from thidua.members.models import Member
 from thidua.units.models import Unit, UnitEvent
 from thidua.units.selectors import children_with_counts, kind_breakdown, units_with_counts
+
+
+@public
+@never_cache
+def root(request: HttpRequest) -> HttpResponse:
+    """The site's address: the public portal for visitors, the dashboard for officers."""
+    if not request.user.is_authenticated:
+        return redirect("portal:home")
+    return home(request)
 
 
 @scoped

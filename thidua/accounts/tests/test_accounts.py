@@ -19,7 +19,9 @@ def test_login_rotates_the_session_and_logout_ends_it(client, world):
     assert client.session.session_key != before
     assert client.get(reverse("core:home")).status_code == 200
     client.post(reverse("accounts:logout"))
-    assert client.get(reverse("core:home")).status_code == 302
+    response = client.get(reverse("core:home"))
+    assert response.status_code == 302 and response["Location"] == reverse("portal:home")
+    assert client.get(reverse("units:tree")).status_code == 302
 
 
 def test_wrong_password_shows_a_vietnamese_message(client, world):
