@@ -9,7 +9,7 @@ from urllib.parse import quote, urlencode
 
 from django.conf import settings
 from django.core.paginator import Paginator
-from django.db.models import Max, Q
+from django.db.models import Max, Q, Sum
 from django.db.models.functions import Greatest
 from django.http import (
     Http404,
@@ -32,7 +32,7 @@ from django.views.static import serve
 from thidua.core.access import public
 from thidua.core.text import fold
 from thidua.portal import stats
-from thidua.portal.models import Article, Category
+from thidua.portal.models import Article, ArticleDay, Category
 
 PAGE_SIZE = 12
 PUBLIC_MAX_AGE = 60  # seconds a browser or proxy may reuse a public page without asking
@@ -93,8 +93,28 @@ def home(request: HttpRequest) -> HttpResponse:
     return _render(
         request,
         "portal/home.html",
-        {"featured": featured, "newest": newest, "sections": sections, "categories": categories},
+        {
+            "featured": featured,
+            "newest": newest,
+            "sections": sections,
+            "categories": categories,
+            "most_read": _most_read(),
+        },
     )
+
+
+def _most_read(days: int = 30, limit: int = 5) -> list[Article]:
+    """The public articles read most over the last ``days`` days (two queries)."""
+    since = stats.local_day() - dt.timedelta(days=days - 1)
+    top = list(
+        ArticleDay.objects.filter(day__gte=since, article__in=Article.objects.public())
+        .values("article_id")
+        .annotate(total=Sum("views"))
+        .order_by("-total", "article_id")
+        .values_list("article_id", flat=True)[:limit]
+    )
+    articles = _public_articles().in_bulk(top)
+    return [articles[pk] for pk in top if pk in articles]
 
 
 @public

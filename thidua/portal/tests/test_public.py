@@ -177,3 +177,18 @@ def test_language_switch_is_a_plain_link_and_refuses_foreign_redirects(client, u
     evil = client.get(reverse("portal:set_language", args=["vi"]), {"next": "https://evil.example/"})
     assert evil["Location"] == reverse("portal:home")
     assert client.get(reverse("portal:set_language", args=["xx"])).status_code == 404
+
+
+def test_home_lists_the_most_read_public_articles(client, unit, hidden):
+    from thidua.portal.models import ArticleDay
+    from thidua.portal.stats import local_day
+
+    today = local_day()
+    popular = make_article(unit, "Bài được đọc nhiều", public=True)
+    quiet = make_article(unit, "Bài ít người đọc", public=True)
+    ArticleDay.objects.create(article=popular, day=today, views=50, visitors=20)
+    ArticleDay.objects.create(article=quiet, day=today - dt.timedelta(days=3), views=5, visitors=5)
+    ArticleDay.objects.create(article=quiet, day=today - dt.timedelta(days=40), views=500, visitors=90)  # too old
+    ArticleDay.objects.create(article=hidden["archived"], day=today, views=900, visitors=90)
+    most_read = client.get(reverse("portal:home")).context["most_read"]
+    assert [a.pk for a in most_read] == [popular.pk, quiet.pk]

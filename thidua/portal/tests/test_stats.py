@@ -304,3 +304,26 @@ def test_concurrent_reloads_by_one_person_count_once(unit):
     assert _hammer(article.pk, [BROWSER] * 12) == []
     assert (site().total, site().visitors) == (1, 1)
     assert Seen.objects.get().hits == 1
+
+
+@pytest.mark.django_db
+def test_home_and_category_query_counts_do_not_grow_with_articles(client, unit):
+    from django.db import connection as conn
+    from django.test.utils import CaptureQueriesContext
+
+    from thidua.portal.tests.factories import category
+
+    def count(url):
+        with CaptureQueriesContext(conn) as ctx:
+            assert client.get(url).status_code == 200
+        return len(ctx)
+
+    urls = [reverse("portal:home"), reverse("portal:category", args=[category().slug]), "/tin/tim-kiem/?q=dai"]
+    first = make_article(unit, "Đại hội một", public=True)
+    ArticleDay.objects.create(article=first, day=stats.local_day(), views=1, visitors=1)
+    before = [count(url) for url in urls]
+    for i in range(40):
+        article = make_article(unit, f"Đại hội {i}", public=True)
+        ArticleDay.objects.create(article=article, day=stats.local_day(), views=i + 1, visitors=1)
+    after = [count(url) for url in urls]
+    assert after == before and max(after) <= 8, (before, after)
