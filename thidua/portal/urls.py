@@ -19,6 +19,7 @@ urlpatterns = [
     path("ngon-ngu/<str:code>/", views.set_language, name="set_language"),
     path("anh/<str:name>", views.media, name="media"),
     path("v/", views.beacon, name="beacon"),
+    path("so-lieu/", views.figures, name="figures"),
     path("v/<str:pk>.gif", views.pixel, name="pixel"),
     # Officers
     path("quan-tri/", manage.article_list, name="manage_list"),

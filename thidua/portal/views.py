@@ -119,6 +119,7 @@ def _most_read(days: int = 30, limit: int = 5) -> list[Article]:
 
 @public
 @require_GET
+@condition(last_modified_func=_latest_change)
 def category(request: HttpRequest, slug: str) -> HttpResponse:
     section = get_object_or_404(Category, slug=slug)
     page = Paginator(_public_articles().filter(category=section), PAGE_SIZE).get_page(request.GET.get("page"))
@@ -297,6 +298,15 @@ def beacon(request: HttpRequest) -> HttpResponse:
         }
     )
     response["Cache-Control"] = "no-store"
+    return response
+
+
+@public
+@require_GET
+def figures(request: HttpRequest) -> HttpResponse:
+    """The footer's figures, fetched by pages that a browser or proxy may have cached."""
+    response = JsonResponse({"site": stats.site_figures().as_dict()})
+    patch_cache_control(response, public=True, max_age=10)
     return response
 
 

@@ -62,6 +62,7 @@ def test_public_views_are_the_expected_few():
         "tin/ngon-ngu/<str:code>/",
         "tin/rss.xml",
         "tin/sitemap.xml",
+        "tin/so-lieu/",
         "tin/tim-kiem/",
         "tin/v/",
         "tin/v/<str:pk>.gif",

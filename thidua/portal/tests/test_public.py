@@ -192,3 +192,21 @@ def test_home_lists_the_most_read_public_articles(client, unit, hidden):
     ArticleDay.objects.create(article=hidden["archived"], day=today, views=900, visitors=90)
     most_read = client.get(reverse("portal:home")).context["most_read"]
     assert [a.pk for a in most_read] == [popular.pk, quiet.pk]
+
+
+def test_footer_figures_endpoint_for_cached_pages(client, unit):
+    from thidua.portal.models import SiteDay
+    from thidua.portal.stats import local_day
+
+    SiteDay.objects.create(day=local_day(), views=9, visitors=4)
+    make_article(unit, "Đại hội", public=True)
+    response = client.get(reverse("portal:figures"))
+    assert response.json() == {"site": {"today": 9, "month": 9, "year": 9, "total": 9, "visitors": 4}}
+    assert "max-age=10" in response["Cache-Control"]
+    category_page = client.get(reverse("portal:category", args=[category().slug]))
+    assert (
+        client.get(
+            reverse("portal:category", args=[category().slug]), HTTP_IF_MODIFIED_SINCE=category_page["Last-Modified"]
+        ).status_code
+        == 304
+    )

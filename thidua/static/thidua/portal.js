@@ -13,9 +13,20 @@
     });
   }
 
+  function refresh() {
+    // Pages without an article: the page may come from a cache, its footer figures too.
+    var url = document.body.getAttribute("data-figures");
+    if (!url || !window.fetch) { return; }
+    fetch(url, { credentials: "omit" })
+      .then(function (response) { return response.ok ? response.json() : null; })
+      .then(function (data) { if (data) { show("data-figure", data.site); } })
+      .catch(function () {});
+  }
+
   function count() {
     var article = document.querySelector("[data-article]");
-    if (!article || !window.fetch) { return; }
+    if (!article) { refresh(); return; }
+    if (!window.fetch) { return; }
     var body = new URLSearchParams({ a: article.getAttribute("data-article") });
     fetch(article.getAttribute("data-beacon"), { method: "POST", body: body, keepalive: true, credentials: "omit" })
       .then(function (response) { return response.ok ? response.json() : null; })
