@@ -1,7 +1,7 @@
 from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
-from django.views.i18n import set_language
+from django.views.i18n import JavaScriptCatalog, set_language
 
 from thidua.api import api
 from thidua.core import views as core_views
@@ -23,6 +23,8 @@ urlpatterns = [
     path("tin/", include("thidua.portal.urls")),
     path("robots.txt", portal_views.robots, name="robots"),
     path("i18n/setlang/", public(set_language), name="set_language"),
+    # Labels of the article editor's dialogs (window.gettext), in the page's language.
+    path("i18n/js/", public(JavaScriptCatalog.as_view()), name="javascript-catalog"),
     path("api/", api.urls),
     path(settings.ADMIN_URL, admin.site.urls),
 ]

@@ -30,9 +30,13 @@ def main(po_path: str, table_path: str) -> int:
         if line.startswith('msgid "') and i + 1 < len(lines) and lines[i + 1].startswith("msgstr "):
             msgid = line[7:-1].replace('\\"', '"')
             if msgid in table:
-                # drop a fuzzy flag and the previous-msgid comment just above
-                while out and (out[-1].startswith("#, fuzzy") or out[-1].startswith("#| ")):
+                # drop the previous-msgid comments and the fuzzy flag, keep the other flags
+                while out and out[-1].startswith("#| "):
                     out.pop()
+                if out and out[-1].startswith("#, "):
+                    flags = [f.strip() for f in out.pop()[3:].split(",") if f.strip() != "fuzzy"]
+                    if flags:
+                        out.append("#, " + ", ".join(flags))
                 out.append(line)
                 out.append('msgstr "' + table[msgid].replace('"', '\\"') + '"')
                 i += 2

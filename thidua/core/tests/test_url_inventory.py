@@ -50,6 +50,7 @@ def test_public_views_are_the_expected_few():
         "",  # visitors go on to the portal, officers see their dashboard
         "accounts/login/",
         "accounts/logout/",
+        "i18n/js/",
         "i18n/setlang/",
         "robots.txt",
         # The public portal: read-only pages, feeds, the language link, cover images, the counting beacon.
