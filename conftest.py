@@ -12,6 +12,9 @@ REQUIRE_ALL = os.environ.get("THIDUA_REQUIRE_ALL") == "1"
 @pytest.fixture(autouse=True)
 def _test_settings(settings, tmp_path_factory):
     settings.MEDIA_ROOT = str(tmp_path_factory.getbasetemp() / "media")
+    from django.core.cache import cache
+
+    cache.clear()  # rows cached by one test (e.g. the portal's categories) are rolled back after it
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     settings.STORAGES = {
         "default": {"BACKEND": "django.core.files.storage.InMemoryStorage"},

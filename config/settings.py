@@ -143,6 +143,8 @@ else:
             # Tests use a file too (not shared-cache memory, whose table locks ignore the busy
             # timeout), so concurrency tests exercise the same WAL + IMMEDIATE locking as production.
             "TEST": {"NAME": str(VAR_DIR / "test_thidua.sqlite3")},
+            # Keep a connection per worker thread: opening one costs ~1 ms (connect + PRAGMAs).
+            "CONN_MAX_AGE": env_int("THIDUA_CONN_MAX_AGE", 600),
             "OPTIONS": {
                 "transaction_mode": "IMMEDIATE",
                 "timeout": 20,

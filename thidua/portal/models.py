@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.conf import settings
+from django.core.cache import cache
 from django.db import models
 from django.urls import reverse
 from django.utils import timezone
@@ -19,6 +20,9 @@ from thidua.core.text import fold
 def slug_for(text: str) -> str:
     """ASCII slug that keeps Vietnamese words readable: "Đại hội" -> "dai-hoi"."""
     return slugify(fold(text))[:80].strip("-") or "bai-viet"
+
+
+CATEGORIES_KEY = "portal:categories"
 
 
 class Category(models.Model):
@@ -37,8 +41,16 @@ class Category(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        super().save(*args, **kwargs)
+        cache.delete(CATEGORIES_KEY)
+
     def get_absolute_url(self) -> str:
         return reverse("portal:category", args=[self.slug])
+
+    def delete(self, *args: Any, **kwargs: Any) -> Any:
+        cache.delete(CATEGORIES_KEY)
+        return super().delete(*args, **kwargs)
 
 
 class Tag(models.Model):

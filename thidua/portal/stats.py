@@ -1,8 +1,9 @@
 """View statistics: exact counting under concurrency, read in one query.
 
 A view is counted by ``record_view`` in one database transaction of at most
-four statements, each an atomic upsert, so N concurrent views are counted
-exactly (or exactly the deduplicated number) on SQLite and PostgreSQL:
+four upserts (on PostgreSQL one statement of four data-modifying CTEs, one
+round trip), so N concurrent views are counted exactly (or exactly the
+deduplicated number) on SQLite and PostgreSQL:
 
 1. ``Seen`` (day, visitor, article): inserted, or its ``last_at`` moved only
    when the previous counted view is older than ``REPEAT_WINDOW``. No row
@@ -29,7 +30,6 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import Q, Sum
 from django.utils import timezone
 
 from thidua.portal.models import ArticleDay, DailySalt, Seen, SiteDay, SiteVisitor
@@ -93,45 +93,88 @@ def record_view(article_id: int, visitor: str, moment: dt.datetime | None = None
     """Count one view of a public article; False when it repeats inside the window."""
     moment = moment or now()
     day = local_day(moment)
-    seen, site_visitor = Seen._meta.db_table, SiteVisitor._meta.db_table
-    article_day, site_day = ArticleDay._meta.db_table, SiteDay._meta.db_table
+    params = {
+        "day": day,
+        "visitor": visitor,
+        "article": article_id,
+        "now": moment,
+        "cutoff": moment - REPEAT_WINDOW,
+    }
+    if connection.vendor == "postgresql":
+        counted, first_of_day = _record_postgresql(params)
+    else:
+        counted, first_of_day = _record_portable(params)
+    if first_of_day:
+        purge_before(day - dt.timedelta(days=1))
+    return counted
+
+
+_SEEN = (
+    f"INSERT INTO {Seen._meta.db_table} (day, visitor, article_id, last_at, hits) "
+    "VALUES (%(day)s, %(visitor)s, %(article)s, %(now)s, 1) "
+    f"ON CONFLICT (day, visitor, article_id) DO UPDATE SET last_at = excluded.last_at, "
+    f"hits = {Seen._meta.db_table}.hits + 1 WHERE {Seen._meta.db_table}.last_at <= %(cutoff)s RETURNING hits"
+)
+_ARTICLE_DAY = (
+    f"ON CONFLICT (article_id, day) DO UPDATE SET views = {ArticleDay._meta.db_table}.views + 1, "
+    f"visitors = {ArticleDay._meta.db_table}.visitors + excluded.visitors"
+)
+_SITE_DAY = (
+    f"ON CONFLICT (day) DO UPDATE SET views = {SiteDay._meta.db_table}.views + 1, "
+    f"visitors = {SiteDay._meta.db_table}.visitors + excluded.visitors RETURNING views"
+)
+
+# PostgreSQL: the four upserts as data-modifying CTEs of one statement, sent with SET LOCAL in
+# one round trip (Django's client-side binding cursor; in autocommit the two statements form one
+# implicit transaction, and synchronous_commit is read when it commits). The later CTEs read
+# what the earlier ones RETURN, so a repeat (no row from "seen") writes nothing else.
+_RECORD_POSTGRESQL = (
+    f"WITH seen AS ({_SEEN}), "
+    f"site_visitor AS (INSERT INTO {SiteVisitor._meta.db_table} (day, visitor) "
+    "SELECT %(day)s, %(visitor)s FROM seen WHERE hits = 1 ON CONFLICT (day, visitor) DO NOTHING RETURNING 1), "
+    f"article_day AS (INSERT INTO {ArticleDay._meta.db_table} (article_id, day, views, visitors) "
+    f"SELECT %(article)s, %(day)s, 1, CASE WHEN hits = 1 THEN 1 ELSE 0 END FROM seen {_ARTICLE_DAY} RETURNING 1), "
+    f"site_day AS (INSERT INTO {SiteDay._meta.db_table} (day, views, visitors) "
+    f"SELECT %(day)s, 1, (SELECT count(*) FROM site_visitor) FROM seen {_SITE_DAY}) "
+    "SELECT (SELECT hits FROM seen), (SELECT views FROM site_day), (SELECT count(*) FROM article_day); "
+    "SET LOCAL synchronous_commit TO OFF"
+)
+
+
+def _record_postgresql(params: dict[str, Any]) -> tuple[bool, bool]:
+    with connection.cursor() as cursor:
+        cursor.execute(_RECORD_POSTGRESQL, params)
+        hits, site_views, _article_rows = cursor.fetchone()
+    return hits is not None, site_views == 1
+
+
+def _record_portable(params: dict[str, Any]) -> tuple[bool, bool]:
+    """SQLite (no data-modifying CTEs): the same upserts, one by one, in one IMMEDIATE transaction."""
     with transaction.atomic(), connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            cursor.execute("SET LOCAL synchronous_commit TO OFF")
-        cursor.execute(
-            f"INSERT INTO {seen} (day, visitor, article_id, last_at, hits) VALUES (%s, %s, %s, %s, 1) "  # noqa: S608
-            f"ON CONFLICT (day, visitor, article_id) DO UPDATE SET last_at = excluded.last_at, "
-            f"hits = {seen}.hits + 1 WHERE {seen}.last_at <= %s RETURNING hits",
-            [day, visitor, article_id, moment, moment - REPEAT_WINDOW],
-        )
+        cursor.execute(_SEEN, params)
         row = cursor.fetchone()
         if row is None:
-            return False
+            return False, False
         new_for_article = row[0] == 1
         new_for_site = False
         if new_for_article:
             cursor.execute(
-                f"INSERT INTO {site_visitor} (day, visitor) VALUES (%s, %s) "  # noqa: S608
+                f"INSERT INTO {SiteVisitor._meta.db_table} (day, visitor) VALUES (%(day)s, %(visitor)s) "
                 "ON CONFLICT (day, visitor) DO NOTHING RETURNING 1",
-                [day, visitor],
+                params,
             )
             new_for_site = cursor.fetchone() is not None
         cursor.execute(
-            f"INSERT INTO {article_day} (article_id, day, views, visitors) VALUES (%s, %s, 1, %s) "  # noqa: S608
-            f"ON CONFLICT (article_id, day) DO UPDATE SET views = {article_day}.views + 1, "
-            f"visitors = {article_day}.visitors + excluded.visitors",
-            [article_id, day, int(new_for_article)],
+            f"INSERT INTO {ArticleDay._meta.db_table} (article_id, day, views, visitors) "
+            f"VALUES (%(article)s, %(day)s, 1, {int(new_for_article)}) {_ARTICLE_DAY}",
+            params,
         )
         cursor.execute(
-            f"INSERT INTO {site_day} (day, views, visitors) VALUES (%s, 1, %s) "  # noqa: S608
-            f"ON CONFLICT (day) DO UPDATE SET views = {site_day}.views + 1, "
-            f"visitors = {site_day}.visitors + excluded.visitors RETURNING views",
-            [day, int(new_for_site)],
+            f"INSERT INTO {SiteDay._meta.db_table} (day, views, visitors) "
+            f"VALUES (%(day)s, 1, {int(new_for_site)}) {_SITE_DAY}",
+            params,
         )
-        first_of_day = cursor.fetchone()[0] == 1
-    if first_of_day:
-        purge_before(day - dt.timedelta(days=1))
-    return True
+        return True, cursor.fetchone()[0] == 1
 
 
 def purge_before(day: dt.date) -> None:
@@ -159,22 +202,33 @@ class Figures:
         }
 
 
-def _figures(queryset: Any, day: dt.date) -> Figures:
+def _figures(table: str, day: dt.date, article_id: int | None = None) -> Figures:
+    """Today / month / year / total views and visitors up to ``day``: one statement over daily rows.
+
+    Hand-written because it runs on every public page: the ORM's five filtered aggregates
+    cost more to build in Python than the query takes to run.
+    """
     month_start, year_start = day.replace(day=1), day.replace(month=1, day=1)
-    row = queryset.aggregate(
-        today=Sum("views", filter=Q(day=day), default=0),
-        month=Sum("views", filter=Q(day__gte=month_start, day__lte=day), default=0),
-        year=Sum("views", filter=Q(day__gte=year_start, day__lte=day), default=0),
-        total=Sum("views", filter=Q(day__lte=day), default=0),
-        visitors=Sum("visitors", filter=Q(day__lte=day), default=0),
-    )
-    return Figures(**row)
+    where = "day <= %s" + (" AND article_id = %s" if article_id is not None else "")
+    params: list[Any] = [day, month_start, year_start, day]
+    if article_id is not None:
+        params.append(article_id)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT COALESCE(SUM(CASE WHEN day = %s THEN views END), 0), "
+            "COALESCE(SUM(CASE WHEN day >= %s THEN views END), 0), "
+            "COALESCE(SUM(CASE WHEN day >= %s THEN views END), 0), "
+            f"COALESCE(SUM(views), 0), COALESCE(SUM(visitors), 0) FROM {table} WHERE {where}",
+            params,
+        )
+        today, month, year, total, visitors = cursor.fetchone()
+    return Figures(int(today), int(month), int(year), int(total), int(visitors))
 
 
 def site_figures(day: dt.date | None = None) -> Figures:
     """The footer's odometer: one query, whatever the length of history (one row per day)."""
-    return _figures(SiteDay.objects.all(), day or local_day())
+    return _figures(SiteDay._meta.db_table, day or local_day())
 
 
 def article_figures(article_id: int, day: dt.date | None = None) -> Figures:
-    return _figures(ArticleDay.objects.filter(article_id=article_id), day or local_day())
+    return _figures(ArticleDay._meta.db_table, day or local_day(), article_id)

@@ -20,7 +20,6 @@ urlpatterns = [
     path("anh/<str:name>", views.media, name="media"),
     path("v/", views.beacon, name="beacon"),
     path("so-lieu/", views.figures, name="figures"),
-    path("v/<str:pk>.gif", views.pixel, name="pixel"),
     # Officers
     path("quan-tri/", manage.article_list, name="manage_list"),
     path("quan-tri/moi/", manage.article_create, name="manage_create"),

@@ -8,6 +8,7 @@ from typing import Any
 from urllib.parse import quote, urlencode
 
 from django.conf import settings
+from django.core.cache import cache
 from django.core.paginator import Paginator
 from django.db.models import Max, Q, Sum
 from django.db.models.functions import Greatest
@@ -23,8 +24,8 @@ from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import translation
-from django.utils.cache import patch_cache_control, patch_vary_headers
-from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.cache import get_conditional_response, patch_cache_control, patch_vary_headers
+from django.utils.http import http_date, url_has_allowed_host_and_scheme
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import condition, require_GET, require_POST
 from django.views.static import serve
@@ -32,7 +33,7 @@ from django.views.static import serve
 from thidua.core.access import public
 from thidua.core.text import fold
 from thidua.portal import stats
-from thidua.portal.models import Article, ArticleDay, Category
+from thidua.portal.models import CATEGORIES_KEY, Article, ArticleDay, Category
 
 PAGE_SIZE = 12
 PUBLIC_MAX_AGE = 60  # seconds a browser or proxy may reuse a public page without asking
@@ -70,8 +71,13 @@ def _cacheable(response: HttpResponse) -> HttpResponse:
     return response
 
 
+def _categories() -> list[Category]:
+    """The section menu of every public page; changes are rare (cache dropped on save, else 5 min)."""
+    return cache.get_or_set(CATEGORIES_KEY, lambda: list(Category.objects.all()), 300) or []
+
+
 def _render(request: HttpRequest, template: str, context: dict[str, Any], status: int = 200) -> HttpResponse:
-    context.setdefault("categories", list(Category.objects.all()))
+    context.setdefault("categories", _categories())
     context.setdefault("figures", stats.site_figures())
     context.setdefault("canonical", request.build_absolute_uri(request.path))
     return _cacheable(render(request, template, context, status=status))
@@ -88,7 +94,7 @@ def home(request: HttpRequest) -> HttpResponse:
     by_category: dict[int, list[Article]] = {}
     for article in articles:
         by_category.setdefault(article.category_id, []).append(article)
-    categories = list(Category.objects.all())
+    categories = _categories()
     sections = [(c, by_category[c.pk][:4]) for c in categories if c.pk in by_category]
     return _render(
         request,
@@ -139,21 +145,23 @@ def _article_or_404(pk: int) -> Article:
     return article
 
 
-def _article_modified(request: HttpRequest, pk: int, slug: str = "") -> dt.datetime | None:
-    row = Article.objects.public().filter(pk=pk).values_list("updated_at", "publish_at").first()
-    if row is None:
-        return None
-    updated, published = row
-    return max(updated, published or updated)
-
-
 @public
 @require_GET
-@condition(last_modified_func=_article_modified)
 def article(request: HttpRequest, pk: int, slug: str = "") -> HttpResponse:
+    """The article page. Reading it counts the view, also when the answer is a 304.
+
+    The page is public and cacheable but must be revalidated (``no-cache``), so a copy in a
+    browser or proxy cache still asks here (and is counted) before it is shown; pages
+    restored from the back/forward cache, which never ask, send the beacon instead.
+    """
     item = _article_or_404(pk)
     if slug != item.slug:
         return HttpResponseRedirect(item.get_absolute_url(), status=301)
+    counted = _count_view(request, item.pk)
+    last_modified = max(item.updated_at, item.publish_at or item.updated_at)
+    not_modified = get_conditional_response(request, last_modified=int(last_modified.timestamp()))
+    if not_modified is not None:
+        return _revalidated(not_modified, last_modified)
     listed = _public_articles().exclude(pk=item.pk)
     related = list(listed.filter(category=item.category_id)[:5])
     newest = list(listed[:5])
@@ -169,7 +177,7 @@ def article(request: HttpRequest, pk: int, slug: str = "") -> HttpResponse:
         "zalo": "https://sp.zalo.me/share_inline?" + urlencode({"d": url}),
         "mail": "mailto:?" + urlencode({"subject": item.title, "body": url}, quote_via=quote),
     }
-    return _render(
+    response = _render(
         request,
         "portal/article.html",
         {
@@ -181,10 +189,19 @@ def article(request: HttpRequest, pk: int, slug: str = "") -> HttpResponse:
             "share": share,
             "share_url": url,
             "canonical": url,
+            "counted": counted,
             "article_figures": stats.article_figures(item.pk),
             "og_image": request.build_absolute_uri(item.cover_url) if item.cover else "",
         },
     )
+    return _revalidated(response, last_modified)
+
+
+def _revalidated(response: HttpResponse, last_modified: dt.datetime) -> HttpResponse:
+    response["Last-Modified"] = http_date(last_modified.timestamp())
+    patch_cache_control(response, public=True, no_cache=True)
+    patch_vary_headers(response, ["Cookie"])
+    return response
 
 
 @public
@@ -263,27 +280,33 @@ def media(request: HttpRequest, name: str) -> HttpResponseBase:
 # --- counting ----------------------------------------------------------------
 
 
+def _count_view(request: HttpRequest, article_id: int) -> bool:
+    """Count one view of a public article by the person making this request."""
+    user_agent = request.headers.get("User-Agent", "")[:400]
+    prefetch = request.headers.get("Sec-Purpose", "") or request.headers.get("Purpose", "")
+    if stats.is_bot(user_agent) or "prefetch" in prefetch:
+        return False
+    day = stats.local_day()
+    visitor = stats.visitor_hash(stats.client_ip(request.META), user_agent, day)
+    return stats.record_view(article_id, visitor)
+
+
 def _count(request: HttpRequest, raw_id: str) -> tuple[int, bool] | None:
-    """Count one view of a public article; None when the request names no such article."""
+    """Count a view named by a beacon; None when it names no public article."""
     if not raw_id.isdigit() or len(raw_id) > 12:
         return None
     article_id = int(raw_id)
     if not Article.objects.public().filter(pk=article_id).exists():
         return None
-    user_agent = request.headers.get("User-Agent", "")[:400]
-    prefetch = request.headers.get("Sec-Purpose", "") or request.headers.get("Purpose", "")
-    if stats.is_bot(user_agent) or "prefetch" in prefetch:
-        return article_id, False
-    day = stats.local_day()
-    visitor = stats.visitor_hash(stats.client_ip(request.META), user_agent, day)
-    return article_id, stats.record_view(article_id, visitor)
+    return article_id, _count_view(request, article_id)
 
 
 @public
 @csrf_exempt  # anonymous, carries no authority: the worst a forged one can do is one deduplicated view
 @require_POST
 def beacon(request: HttpRequest) -> HttpResponse:
-    """Sent once by the article page's script, also when the page itself came from a cache."""
+    """Sent by the article page's script when the browser restored the page from its
+    back/forward cache without asking the server (which would have counted it)."""
     if len(request.body) > 100:
         return HttpResponseBadRequest("")
     result = _count(request, request.POST.get("a", ""))
@@ -304,21 +327,11 @@ def beacon(request: HttpRequest) -> HttpResponse:
 @public
 @require_GET
 def figures(request: HttpRequest) -> HttpResponse:
-    """The footer's figures, fetched by pages that a browser or proxy may have cached."""
-    response = JsonResponse({"site": stats.site_figures().as_dict()})
+    """Fresh figures for a page shown from a cache (the footer's, and an article's with ?a=)."""
+    data: dict[str, Any] = {"site": stats.site_figures().as_dict()}
+    raw_id = request.GET.get("a", "")
+    if raw_id.isdigit() and len(raw_id) <= 12 and Article.objects.public().filter(pk=int(raw_id)).exists():
+        data["article"] = stats.article_figures(int(raw_id)).as_dict()
+    response = JsonResponse(data)
     patch_cache_control(response, public=True, max_age=10)
-    return response
-
-
-_GIF = b"GIF89a\x01\x00\x01\x00\x80\x00\x00\x00\x00\x00\xff\xff\xff!\xf9\x04\x01\x00\x00\x00\x00,\x00\x00\x00\x00\x01\x00\x01\x00\x00\x02\x02D\x01\x00;"
-
-
-@public
-@require_GET
-def pixel(request: HttpRequest, pk: str) -> HttpResponse:
-    """The same count for browsers without JavaScript (a 1×1 image inside <noscript>)."""
-    if _count(request, pk) is None:
-        raise Http404
-    response = HttpResponse(_GIF, content_type="image/gif")
-    response["Cache-Control"] = "no-store"
     return response

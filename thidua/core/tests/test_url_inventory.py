@@ -53,7 +53,7 @@ def test_public_views_are_the_expected_few():
         "i18n/js/",
         "i18n/setlang/",
         "robots.txt",
-        # The public portal: read-only pages, feeds, the language link, cover images, the counting beacon.
+        # The public portal: read-only pages, feeds, the language link, cover images, figures, the beacon.
         "tin/",
         "tin/<int:pk>/",
         "tin/<int:pk>/<slug:slug>/",
@@ -66,7 +66,6 @@ def test_public_views_are_the_expected_few():
         "tin/so-lieu/",
         "tin/tim-kiem/",
         "tin/v/",
-        "tin/v/<str:pk>.gif",
     ]
 
 

@@ -1,11 +1,15 @@
-// Public portal: count the view once per page load (also when the page came from a
-// cache), show the fresh figures, and copy the article's link.
+// Public portal: keep the counters right when a page is shown from a cache, and copy links.
+//
+// Reading an article is counted by the server when it answers the page (200, or 304 when the
+// browser or a proxy revalidates its copy). Only the back/forward cache shows a page without
+// asking: then the beacon counts the view. A page answered from a cache shows the figures of
+// the moment it was made, so they are fetched again.
 (function () {
   "use strict";
   var groups = new Intl.NumberFormat(document.documentElement.lang === "en" ? "en" : "vi");
 
   function show(selector, figures) {
-    Object.keys(figures).forEach(function (key) {
+    Object.keys(figures || {}).forEach(function (key) {
       document.querySelectorAll("[" + selector + '="' + key + '"]').forEach(function (node) {
         var pad = parseInt(node.getAttribute("data-pad") || "0", 10);
         node.textContent = pad ? String(figures[key]).padStart(pad, "0") : groups.format(figures[key]);
@@ -13,34 +17,37 @@
     });
   }
 
-  function refresh() {
-    // Pages without an article: the page may come from a cache, its footer figures too.
-    var url = document.body.getAttribute("data-figures");
-    if (!url || !window.fetch) { return; }
-    fetch(url, { credentials: "omit" })
-      .then(function (response) { return response.ok ? response.json() : null; })
-      .then(function (data) { if (data) { show("data-figure", data.site); } })
-      .catch(function () {});
+  function update(data) {
+    if (!data) { return; }
+    show("data-article-figure", data.article);
+    show("data-figure", data.site);
   }
 
-  function count() {
-    var article = document.querySelector("[data-article]");
-    if (!article) { refresh(); return; }
+  function json(response) { return response.ok ? response.json() : null; }
+
+  function fromHttpCache() {
+    var entries = window.performance && performance.getEntriesByType ? performance.getEntriesByType("navigation") : [];
+    var nav = entries[0];
+    // transferSize 0: served from the browser's cache; smaller than the body: a 304.
+    return Boolean(nav) && (nav.transferSize === 0 || nav.transferSize < nav.encodedBodySize);
+  }
+
+  window.addEventListener("pageshow", function (event) {
     if (!window.fetch) { return; }
-    var body = new URLSearchParams({ a: article.getAttribute("data-article") });
-    fetch(article.getAttribute("data-beacon"), { method: "POST", body: body, keepalive: true, credentials: "omit" })
-      .then(function (response) { return response.ok ? response.json() : null; })
-      .then(function (data) {
-        if (!data) { return; }
-        show("data-article-figure", data.article);
-        show("data-figure", data.site);
-        document.documentElement.setAttribute("data-view-counted", String(data.counted));
-      })
-      .catch(function () { /* counting must never disturb reading */ });
-  }
-
-  // pageshow also fires when the browser restores the page from its back/forward cache.
-  window.addEventListener("pageshow", count);
+    var article = document.querySelector("[data-article]");
+    var id = article ? article.getAttribute("data-article") : "";
+    if (article && event.persisted) {
+      fetch(article.getAttribute("data-beacon"), {
+        method: "POST", body: new URLSearchParams({ a: id }), keepalive: true, credentials: "omit"
+      }).then(json).then(function (data) {
+        update(data);
+        if (data) { article.setAttribute("data-counted", String(data.counted)); }
+      }).catch(function () { /* counting must never disturb reading */ });
+    } else if (event.persisted || fromHttpCache()) {
+      var url = document.body.getAttribute("data-figures") + (id ? "?a=" + encodeURIComponent(id) : "");
+      fetch(url, { credentials: "omit" }).then(json).then(update).catch(function () {});
+    }
+  });
 
   document.addEventListener("click", function (event) {
     var button = event.target.closest(".copy-link");
