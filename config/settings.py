@@ -285,4 +285,7 @@ ADMIN_URL = env_str("THIDUA_ADMIN_URL", "admin/")
 # The portal's visitor hash uses the address they saw; never trust the header without them.
 # The public portal's name in its header (default: "Tin hoạt động Công đoàn", translated).
 THIDUA_PORTAL_NAME = env_str("THIDUA_PORTAL_NAME", "")
+# Counted article views per address and day, above which more are ignored (0: no cap). Kept in
+# the cache: per process with the default local-memory cache, shared with REDIS_URL.
+THIDUA_PORTAL_IP_DAILY_CAP = env_int("THIDUA_PORTAL_IP_DAILY_CAP", 3000)
 THIDUA_PROXY_COUNT = int(os.environ.get("THIDUA_PROXY_COUNT", "0"))

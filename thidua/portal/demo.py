@@ -106,6 +106,7 @@ def load_articles(province: Unit, plan: Any = None) -> Article:
         publish_at=SEED_PUBLISHED,
     )
     seed.tags.set(_tags(["Đại hội MTTQ", "Kế hoạch 07/KH-LĐLĐ", "Thi đua yêu nước"]))
+    seed.refresh_search_text()
     units = {u.name: u for u in Unit.objects.filter(parent=province)}
     newest = dt.datetime(2019, 9, 30, 9, 0, tzinfo=stats.ZONE)
     items: list[dict[str, Any]] = ARTICLES  # type: ignore[assignment]
@@ -124,6 +125,7 @@ def load_articles(province: Unit, plan: Any = None) -> Article:
             publish_at=newest - dt.timedelta(days=item["days_before"], hours=index % 7),
         )
         article.tags.set(_tags(item["tags"]))
+        article.refresh_search_text()
     # One draft and one scheduled article, for the editor to find (never public).
     Article.objects.create(
         unit=province,

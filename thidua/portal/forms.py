@@ -47,8 +47,9 @@ class ArticleForm(forms.ModelForm):
         label=_("Ảnh bìa"),
         required=False,
         help_text=_("JPEG, PNG hoặc WebP, tối đa 10 MB; hệ thống tự tạo bản lớn và bản nhỏ."),
-        widget=forms.ClearableFileInput(attrs={"accept": "image/jpeg,image/png,image/webp"}),
+        widget=forms.FileInput(attrs={"accept": "image/jpeg,image/png,image/webp"}),
     )
+    remove_cover = forms.BooleanField(label=_("Bỏ ảnh bìa hiện tại"), required=False)
 
     class Meta:
         model = Article
@@ -70,22 +71,31 @@ class ArticleForm(forms.ModelForm):
     def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         units = restrict(Unit.objects.filter(dissolved_on__isnull=True), user, Perm.PUBLISH, path_field="path")
+        self.fields["unit"].queryset = units  # type: ignore[attr-defined]
+        # Offered in the list: the editor's units and the level below (a national editor's scope
+        # holds 100,000 units); any unit of the scope is accepted, and the current one is listed.
         top = units.order_by("depth").values_list("depth", flat=True).first()
-        if top is not None:
-            units = units.filter(depth__lte=top + 2)  # the editor's unit and two levels below
-        self.fields["unit"].queryset = units.order_by("path")  # type: ignore[attr-defined]
-        if not self.instance.pk and not self.is_bound:
-            first = units.order_by("depth", "path").first()
-            self.initial["unit"] = first.pk if first else None
+        offered = units.filter(depth__lte=(top or 0) + 1)
+        current = self.data.get("unit") if self.is_bound else self.instance.unit_id
+        if current and str(current).isdigit():
+            offered = offered | units.filter(pk=int(current))
+        offered_list = list(offered.order_by("path"))
+        self.fields["unit"].widget.choices = [("", "---------"), *((u.pk, str(u)) for u in offered_list)]
+        if not self.instance.pk and not self.is_bound and offered_list:
+            self.initial["unit"] = offered_list[0].pk
         self.fields["category"].queryset = Category.objects.all()  # type: ignore[attr-defined]
         from thidua.campaigns.models import Plan
 
         plans = Plan.objects.visible_to(user).filter(status__in=Plan.PUBLISHED).order_by("-issued_on")[:200]
         self.fields["plan"].queryset = Plan.objects.filter(pk__in=[p.pk for p in plans])  # type: ignore[attr-defined]
+        if not self.instance.cover:
+            del self.fields["remove_cover"]
         if self.instance.pk and not self.is_bound:
             self.initial["tag_names"] = ", ".join(t.name for t in self.instance.tags.all())
         self.cover_image: Any = None
-        self.order_fields(["unit", "category", "title", "summary", "body", "author_line", "tag_names", "cover_file"])
+        self.order_fields(
+            ["unit", "category", "title", "summary", "body", "author_line", "tag_names", "cover_file", "remove_cover"]
+        )
 
     def clean_cover_file(self) -> Any:
         upload = self.cleaned_data.get("cover_file")

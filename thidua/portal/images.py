@@ -21,6 +21,7 @@ from PIL import Image, ImageOps, UnidentifiedImageError
 MAX_BYTES = 10 * 1024 * 1024
 MAX_PIXELS = 40_000_000  # 8000 × 5000
 MIN_SIDE = 200
+MAX_RATIO = 3  # a cover is a picture, not a banner or a strip: between 1:3 and 3:1
 VARIANTS = {"large": 1200, "small": 480}
 FORMATS = {"JPEG", "PNG", "WEBP"}
 
@@ -39,6 +40,8 @@ def _open(upload: UploadedFile) -> Image.Image:
             width, height = probe.size
         if width * height > MAX_PIXELS:
             raise ValidationError(_("Ảnh có quá nhiều điểm ảnh (tối đa 40 megapixel)."), code="pixels")
+        if max(width, height) > MAX_RATIO * min(width, height):
+            raise ValidationError(_("Ảnh bìa phải có tỉ lệ khung từ 1:3 đến 3:1."), code="ratio")
         if min(width, height) < MIN_SIDE:
             raise ValidationError(
                 _("Ảnh quá nhỏ (cạnh ngắn nhất phải từ %(px)s điểm ảnh).") % {"px": MIN_SIDE}, code="small"
@@ -73,3 +76,11 @@ def save_cover(image: Image.Image) -> dict[str, str]:
         variant.save(folder / filename, "JPEG", quality=82, optimize=True, progressive=True)
         paths[name] = filename
     return paths
+
+
+def delete_cover_files(names: list[str]) -> None:
+    """Remove replaced or removed cover files (names are ours: no path can escape the folder)."""
+    folder = Path(settings.MEDIA_ROOT) / "portal"
+    for name in names:
+        path = folder / Path(name).name
+        path.unlink(missing_ok=True)

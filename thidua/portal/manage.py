@@ -25,10 +25,9 @@ from thidua.accounts.scope import Perm, get_for_user, require, scope_for
 from thidua.core.access import scoped
 from thidua.core.excel import add_sheet, build_workbook, workbook_response
 from thidua.core.forms import apply_errors, form_status
-from thidua.core.text import fold
 from thidua.portal import services, stats
 from thidua.portal.forms import ArticleForm, PublishForm
-from thidua.portal.models import Article, ArticleDay, SiteDay
+from thidua.portal.models import Article, ArticleDay, SiteDay, search_words
 
 STATUSES = [
     ("draft", gettext_lazy("Bản nháp")),
@@ -48,8 +47,8 @@ def article_get_for_user(user: Any, pk: Any, perm: str = Perm.VIEW) -> Article:
 def article_list(request: HttpRequest) -> HttpResponse:
     qs = Article.objects.visible_to(request.user).select_related("unit", "category").order_by("-updated_at", "-id")
     q = (request.GET.get("q") or "").strip()[:200]
-    for word in fold(q).split()[:8]:
-        qs = qs.filter(search_text__contains=word)
+    for word in search_words(q)[:8]:
+        qs = qs.filter(search_text__contains=" " + word)
     status = request.GET.get("status", "")
     stats_now = stats.now()
     if status == "scheduled":
@@ -84,6 +83,7 @@ def _save(request: HttpRequest, article: Article | None) -> HttpResponse:
                 by=request.user,
                 tags=form.tag_list(),
                 cover=form.cover_image,
+                remove_cover=bool(form.cleaned_data.get("remove_cover")),
             )
         except ValidationError as exc:
             apply_errors(form, exc)
@@ -187,11 +187,33 @@ def article_delete(request: HttpRequest, pk: int) -> HttpResponse:
 # --- statistics ------------------------------------------------------------------
 
 
-def _parse_day(value: str | None, default: dt.date) -> dt.date:
+FIRST_DAY = dt.date(2000, 1, 1)
+MAX_DAYS = 366
+
+
+def _parse_day(value: str | None) -> dt.date | None:
+    """A dd/mm/yyyy day between 2000 and 2100, or None."""
     try:
-        return dt.datetime.strptime(value or "", "%d/%m/%Y").date()  # noqa: DTZ007 - a calendar day
+        day = dt.datetime.strptime(value or "", "%d/%m/%Y").date()  # noqa: DTZ007 - a calendar day
     except ValueError:
-        return default
+        return None
+    return day if FIRST_DAY <= day <= dt.date(2100, 12, 31) else None
+
+
+def _period(request: HttpRequest, today: dt.date) -> tuple[dt.date, dt.date]:
+    """The period asked for, or the last 30 days with a message saying why."""
+    raw_start, raw_end = request.GET.get("tu"), request.GET.get("den")
+    end = _parse_day(raw_end) if raw_end else today
+    start = _parse_day(raw_start) if raw_start else (end or today) - dt.timedelta(days=29)
+    if end is None or start is None:
+        messages.warning(request, _("Ngày không hợp lệ (dd/mm/yyyy, từ năm 2000); đang xem 30 ngày gần nhất."))
+    elif start > end:
+        messages.warning(request, _("Ngày bắt đầu sau ngày kết thúc; đang xem 30 ngày gần nhất."))
+    elif (end - start).days >= MAX_DAYS:
+        messages.warning(request, _("Mỗi lần xem tối đa 366 ngày; đang xem 30 ngày gần nhất."))
+    else:
+        return start, end
+    return today - dt.timedelta(days=29), today
 
 
 @scoped
@@ -202,10 +224,7 @@ def statistics(request: HttpRequest) -> HttpResponse:
     only published articles, so any signed-in officer may read this page.
     """
     today = stats.local_day()
-    end = _parse_day(request.GET.get("den"), today)
-    start = _parse_day(request.GET.get("tu"), end - dt.timedelta(days=29))
-    if start > end or (end - start).days > 366:
-        start = end - dt.timedelta(days=29)
+    start, end = _period(request, today)
     days = {
         row["day"]: row
         for row in SiteDay.objects.filter(day__gte=start, day__lte=end).values("day", "views", "visitors")
@@ -216,7 +235,8 @@ def statistics(request: HttpRequest) -> HttpResponse:
         row = days.get(cursor, {"views": 0, "visitors": 0})
         by_day.append((cursor, row["views"], row["visitors"]))
         cursor += dt.timedelta(days=1)
-    month_start = (end.replace(day=1) - dt.timedelta(days=335)).replace(day=1)
+    month_index = end.year * 12 + end.month - 1 - 11  # the 12 months ending with the end's month
+    month_start = dt.date(month_index // 12, month_index % 12 + 1, 1)
     by_month = list(
         SiteDay.objects.filter(day__gte=month_start, day__lte=end)
         .annotate(month=TruncMonth("day"))

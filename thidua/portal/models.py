@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from django.conf import settings
@@ -15,6 +16,16 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from thidua.core.text import fold
+
+
+def search_words(text: str) -> list[str]:
+    """Folded words, punctuation dropped: "“Đại hội”, (Đặng)" -> ["dai", "hoi", "dang"]."""
+    return re.findall(r"\w+", fold(text))
+
+
+def search_fold(*parts: str) -> str:
+    """The stored search text: folded words, each after a space, so a search can match word starts."""
+    return " " + " ".join(search_words(" ".join(parts)))
 
 
 def slug_for(text: str) -> str:
@@ -116,6 +127,7 @@ class Article(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     history = HistoricalRecords(excluded_fields=["search_text"])
+    extra_search: str | None = None  # tag names to fold into search_text on the next save
 
     objects = ArticleQuerySet.as_manager()
 
@@ -132,13 +144,23 @@ class Article(models.Model):
         return self.title
 
     def save(self, *args: Any, **kwargs: Any) -> None:
-        self.search_text = fold(" ".join([self.title, self.summary, strip_tags(self.body), self.author_line]))
+        extra = getattr(self, "extra_search", None)
+        if extra is None and self.pk:
+            extra = " ".join(self.tags.values_list("name", flat=True))
+        self.search_text = search_fold(self.title, self.summary, strip_tags(self.body), self.author_line, extra or "")
         if not self.slug:
             self.slug = slug_for(self.title)
         super().save(*args, **kwargs)
 
     def get_absolute_url(self) -> str:
         return reverse("portal:article", args=[self.pk, self.slug])
+
+    def refresh_search_text(self) -> None:
+        """Recompute the folded search text after the tags changed (no history row)."""
+        self.extra_search = None
+        tags = " ".join(self.tags.values_list("name", flat=True))
+        self.search_text = search_fold(self.title, self.summary, strip_tags(self.body), self.author_line, tags)
+        Article.objects.filter(pk=self.pk).update(search_text=self.search_text)
 
     @property
     def is_public(self) -> bool:

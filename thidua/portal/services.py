@@ -14,7 +14,7 @@ from PIL import Image
 
 from thidua.core.html import sanitize_article_html
 from thidua.core.text import clean_text
-from thidua.portal.images import save_cover
+from thidua.portal.images import delete_cover_files, save_cover
 from thidua.portal.models import Article, Tag, slug_for
 
 ARTICLE_FIELDS = ("unit", "category", "title", "summary", "body", "author_line", "cover_alt", "plan", "featured")
@@ -38,6 +38,7 @@ def article_save(
     by: Any,
     tags: Iterable[str] = (),
     cover: Image.Image | None = None,
+    remove_cover: bool = False,
 ) -> Article:
     """Create or update an article from cleaned form data; text is normalised and sanitised here."""
     if article is None:
@@ -55,24 +56,39 @@ def article_save(
     if not article.title:
         raise ValidationError({"title": _("Cần nhập tiêu đề.")})
     article.slug = slug_for(article.title)
+    old_files = [article.cover, article.cover_small]
     if cover is not None:
         paths = save_cover(cover)
         article.cover, article.cover_small = paths["large"], paths["small"]
         if not article.cover_alt:
             article.cover_alt = article.title
+    elif remove_cover:
+        article.cover = article.cover_small = article.cover_alt = ""
+    tag_list = _tags(tags)
+    article.extra_search = " ".join(t.name for t in tag_list)
     article.save()
-    article.tags.set(_tags(tags))
+    article.tags.set(tag_list)
+    replaced = [name for name in old_files if name and name not in (article.cover, article.cover_small)]
+    if replaced:
+        transaction.on_commit(lambda: delete_cover_files(replaced))
     return article
 
 
 def article_publish(*, article: Article, by: Any, at: dt.datetime | None = None) -> Article:
-    """Publish now, or schedule for ``at``; a published article keeps its first publish time."""
+    """Publish now, or schedule for ``at``.
+
+    An article that was public before (sent back to draft or archived, then published again)
+    keeps its first publish time unless a new one is given, so it does not jump to the top of
+    the newest lists and feeds as if it were news.
+    """
     article = Article.objects.get(pk=article.pk)
     if not article.body.strip() and not article.summary.strip():
         raise ValidationError(_("Bài viết chưa có nội dung."))
-    when = at or timezone.now()
+    now = timezone.now()
     if article.status == Article.Status.PUBLISHED and article.is_public and at is None:
         return article
+    was_public = article.publish_at is not None and article.publish_at <= now
+    when = at or (article.publish_at if was_public else now)
     Article.objects.filter(pk=article.pk).update(status=Article.Status.PUBLISHED, publish_at=when)
     article.refresh_from_db()
     article.save()  # a history row for the change
@@ -89,9 +105,11 @@ def article_archive(*, article: Article, by: Any) -> Article:
 
 
 def article_unpublish(*, article: Article, by: Any) -> Article:
-    """Back to draft (e.g. a scheduled article that must wait)."""
+    """Back to draft (e.g. a scheduled article that must wait; its planned time is dropped)."""
     article = Article.objects.get(pk=article.pk)
     article.status = Article.Status.DRAFT
+    if article.publish_at and article.publish_at > timezone.now():
+        article.publish_at = None
     article.save()
     return article
 

@@ -40,7 +40,7 @@ REPEAT_WINDOW = dt.timedelta(minutes=30)
 # Crawlers, link previewers, monitors and scripted clients. Zalo's and Facebook's
 # in-app browsers say "Zalo"/"FBAN" and are people; their preview fetchers are not.
 _BOTS = re.compile(
-    r"bot\b|bot/|crawl|spider|slurp|archiver|facebookexternalhit|facebookcatalog|zalo-?preview|preview|"
+    r"bot[/;)\-_]|bot$|[\-_ ]bot\b|^bot|crawl|spider|slurp|archiver|facebookexternalhit|facebookcatalog|zalo-?preview|preview|"
     r"headless|phantomjs|lighthouse|pingdom|uptime|monitor|curl/|wget/|python-requests|python-urllib|httpx|"
     r"aiohttp|go-http-client|okhttp|java/|libwww|scrapy|node-fetch|axios/|feedfetcher|rss",
     re.IGNORECASE,
@@ -191,6 +191,11 @@ class Figures:
     year: int = 0
     total: int = 0
     visitors: int = 0
+
+    @property
+    def odometer(self) -> str:
+        """Unique visitors as the seed's widget shows them: six digits at least (004733)."""
+        return f"{self.visitors:06d}"
 
     def as_dict(self) -> dict[str, int]:
         return {

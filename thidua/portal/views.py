@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote, urlencode
@@ -10,8 +11,7 @@ from urllib.parse import quote, urlencode
 from django.conf import settings
 from django.core.cache import cache
 from django.core.paginator import Paginator
-from django.db.models import Max, Q, Sum
-from django.db.models.functions import Greatest
+from django.db.models import Case, Max, Q, Sum, When
 from django.http import (
     Http404,
     HttpRequest,
@@ -23,19 +23,19 @@ from django.http import (
 from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.cache import get_conditional_response, patch_cache_control, patch_vary_headers
 from django.utils.http import http_date, url_has_allowed_host_and_scheme
 from django.views.decorators.csrf import csrf_exempt
-from django.views.decorators.http import condition, require_GET, require_POST
+from django.views.decorators.http import condition, require_POST, require_safe
 from django.views.static import serve
 
 from thidua.core.access import public
-from thidua.core.text import fold
 from thidua.portal import stats
-from thidua.portal.models import CATEGORIES_KEY, Article, ArticleDay, Category
+from thidua.portal.models import CATEGORIES_KEY, Article, ArticleDay, Category, search_words
 
 PAGE_SIZE = 12
+_ID = re.compile(r"[0-9]{1,12}")
 PUBLIC_MAX_AGE = 60  # seconds a browser or proxy may reuse a public page without asking
 
 
@@ -61,13 +61,26 @@ def _public_articles() -> Any:
 
 
 def _latest_change(*_args: Any, **_kwargs: Any) -> dt.datetime | None:
-    """When any public list last changed: an edit, or a scheduled article coming out."""
-    return Article.objects.public().aggregate(at=Max(Greatest("updated_at", "publish_at")))["at"]
+    """When any public list last changed: any article edited, published, archived or sent
+    back to draft (all touch ``updated_at``), or a scheduled article whose time came."""
+    row = Article.objects.aggregate(
+        edited=Max("updated_at"), came_out=Max("publish_at", filter=Q(publish_at__lte=timezone.now()))
+    )
+    moments = [m for m in (row["edited"], row["came_out"]) if m is not None]
+    return max(moments) if moments else None
 
 
-def _cacheable(response: HttpResponse) -> HttpResponse:
-    patch_cache_control(response, public=True, max_age=PUBLIC_MAX_AGE)
+def _shareable(request: HttpRequest, response: HttpResponseBase, **directives: Any) -> HttpResponseBase:
+    """Cache headers of a public page: ``public`` for readers, ``private`` for signed-in people,
+    whose responses refresh their session cookie and must never sit in a shared cache."""
+    signed_in = settings.SESSION_COOKIE_NAME in request.COOKIES
+    patch_cache_control(response, **({"private": True} if signed_in else {"public": True}), **directives)
     patch_vary_headers(response, ["Cookie"])  # the language is chosen by a cookie
+    return response
+
+
+def _cacheable(request: HttpRequest, response: HttpResponse) -> HttpResponse:
+    _shareable(request, response, max_age=PUBLIC_MAX_AGE)
     return response
 
 
@@ -80,11 +93,11 @@ def _render(request: HttpRequest, template: str, context: dict[str, Any], status
     context.setdefault("categories", _categories())
     context.setdefault("figures", stats.site_figures())
     context.setdefault("canonical", request.build_absolute_uri(request.path))
-    return _cacheable(render(request, template, context, status=status))
+    return _cacheable(request, render(request, template, context, status=status))
 
 
 @public
-@require_GET
+@require_safe
 @condition(last_modified_func=_latest_change)
 def home(request: HttpRequest) -> HttpResponse:
     articles = list(_public_articles()[:40])
@@ -124,7 +137,7 @@ def _most_read(days: int = 30, limit: int = 5) -> list[Article]:
 
 
 @public
-@require_GET
+@require_safe
 @condition(last_modified_func=_latest_change)
 def category(request: HttpRequest, slug: str) -> HttpResponse:
     section = get_object_or_404(Category, slug=slug)
@@ -146,7 +159,7 @@ def _article_or_404(pk: int) -> Article:
 
 
 @public
-@require_GET
+@require_safe
 def article(request: HttpRequest, pk: int, slug: str = "") -> HttpResponse:
     """The article page. Reading it counts the view, also when the answer is a 304.
 
@@ -161,7 +174,7 @@ def article(request: HttpRequest, pk: int, slug: str = "") -> HttpResponse:
     last_modified = max(item.updated_at, item.publish_at or item.updated_at)
     not_modified = get_conditional_response(request, last_modified=int(last_modified.timestamp()))
     if not_modified is not None:
-        return _revalidated(not_modified, last_modified)
+        return _revalidated(request, not_modified, last_modified)
     listed = _public_articles().exclude(pk=item.pk)
     related = list(listed.filter(category=item.category_id)[:5])
     newest = list(listed[:5])
@@ -194,33 +207,40 @@ def article(request: HttpRequest, pk: int, slug: str = "") -> HttpResponse:
             "og_image": request.build_absolute_uri(item.cover_url) if item.cover else "",
         },
     )
-    return _revalidated(response, last_modified)
+    return _revalidated(request, response, last_modified)
 
 
-def _revalidated(response: HttpResponse, last_modified: dt.datetime) -> HttpResponse:
+def _revalidated(request: HttpRequest, response: HttpResponse, last_modified: dt.datetime) -> HttpResponse:
     response["Last-Modified"] = http_date(last_modified.timestamp())
-    patch_cache_control(response, public=True, no_cache=True)
-    patch_vary_headers(response, ["Cookie"])
+    _shareable(request, response, no_cache=True)
     return response
 
 
 @public
-@require_GET
+@require_safe
 def article_by_id(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect(_article_or_404(pk).get_absolute_url(), permanent=True)
 
 
 @public
-@require_GET
+@require_safe
 def search(request: HttpRequest) -> HttpResponse:
     query = (request.GET.get("q") or "").strip()[:200]
-    words = fold(query).split()[:8]
+    words = search_words(query)[:8]
     page = None
     if words:
+        # Every word must start a word of the article ("dang" finds "Đặng", not "trường"),
+        # and articles holding the whole phrase come first.
         condition = Q()
         for word in words:
-            condition &= Q(search_text__contains=word)
-        page = Paginator(_public_articles().filter(condition), PAGE_SIZE).get_page(request.GET.get("page"))
+            condition &= Q(search_text__contains=" " + word)
+        found = (
+            _public_articles()
+            .filter(condition)
+            .annotate(phrase=Case(When(search_text__contains=" " + " ".join(words), then=0), default=1))
+            .order_by("phrase", "-publish_at", "-id")
+        )
+        page = Paginator(found, PAGE_SIZE).get_page(request.GET.get("page"))
     response = _render(request, "portal/search.html", {"query": query, "page": page})
     if words:
         response["X-Robots-Tag"] = "noindex"
@@ -228,24 +248,23 @@ def search(request: HttpRequest) -> HttpResponse:
 
 
 @public
-@require_GET
+@require_safe
 def robots(request: HttpRequest) -> HttpResponse:
     lines = [
         "User-agent: *",
         "Disallow: /accounts/",
         "Disallow: /api/",
-        f"Disallow: /{settings.ADMIN_URL}",
         "Disallow: /tin/quan-tri/",
         "Disallow: /tin/tim-kiem/",
         "Disallow: /tin/v/",
         f"Sitemap: {request.build_absolute_uri(reverse('portal:sitemap'))}",
         "",
     ]
-    return _cacheable(HttpResponse("\n".join(lines), content_type="text/plain; charset=utf-8"))
+    return _cacheable(request, HttpResponse("\n".join(lines), content_type="text/plain; charset=utf-8"))
 
 
 @public
-@require_GET
+@require_safe
 def set_language(request: HttpRequest, code: str) -> HttpResponse:
     """A plain link (no form, no CSRF token) so that public pages stay cacheable."""
     if code not in dict(settings.LANGUAGES):
@@ -269,36 +288,58 @@ def set_language(request: HttpRequest, code: str) -> HttpResponse:
 
 
 @public
-@require_GET
+@require_safe
 def media(request: HttpRequest, name: str) -> HttpResponseBase:
     """Cover images (random names, written by us): long-lived and immutable."""
     response = serve(request, name, document_root=str(Path(settings.MEDIA_ROOT) / "portal"))
-    patch_cache_control(response, public=True, max_age=365 * 24 * 3600, immutable=True)
-    return response
+    return _shareable(request, response, max_age=365 * 24 * 3600, immutable=True)
 
 
 # --- counting ----------------------------------------------------------------
 
 
-def _count_view(request: HttpRequest, article_id: int) -> bool:
-    """Count one view of a public article by the person making this request."""
-    user_agent = request.headers.get("User-Agent", "")[:400]
-    prefetch = request.headers.get("Sec-Purpose", "") or request.headers.get("Purpose", "")
+def _count_view(request: HttpRequest, article_id: int, *, beacon: bool = False) -> bool:
+    """Count one view of a public article by the person making this request.
+
+    Not counted: bots and prefetches; requests that are not the reader's own page load (an
+    image, frame or script of another site pointing here, as browsers say in Sec-Fetch-*);
+    and, past ``THIDUA_PORTAL_IP_DAILY_CAP`` counted views, an address that is inventing
+    user agents to inflate the figures.
+    """
+    headers = request.headers
+    user_agent = headers.get("User-Agent", "")[:400]
+    prefetch = headers.get("Sec-Purpose", "") or headers.get("Purpose", "")
     if stats.is_bot(user_agent) or "prefetch" in prefetch:
         return False
+    if beacon:
+        if headers.get("Sec-Fetch-Site", "same-origin") != "same-origin":
+            return False
+        origin = headers.get("Origin")
+        if origin and origin != f"{request.scheme}://{request.get_host()}":
+            return False
+    elif headers.get("Sec-Fetch-Dest", "document") != "document":
+        return False
     day = stats.local_day()
-    visitor = stats.visitor_hash(stats.client_ip(request.META), user_agent, day)
-    return stats.record_view(article_id, visitor)
+    ip = stats.client_ip(request.META)
+    cap = settings.THIDUA_PORTAL_IP_DAILY_CAP
+    address_key = f"portal:ip:{day}:{stats.visitor_hash(ip, '', day)}"
+    if cap and (cache.get(address_key) or 0) >= cap:
+        return False
+    counted = stats.record_view(article_id, stats.visitor_hash(ip, user_agent, day))
+    if counted and cap:
+        cache.add(address_key, 0, 2 * 24 * 3600)
+        cache.incr(address_key)
+    return counted
 
 
 def _count(request: HttpRequest, raw_id: str) -> tuple[int, bool] | None:
     """Count a view named by a beacon; None when it names no public article."""
-    if not raw_id.isdigit() or len(raw_id) > 12:
+    if not _ID.fullmatch(raw_id):
         return None
     article_id = int(raw_id)
     if not Article.objects.public().filter(pk=article_id).exists():
         return None
-    return article_id, _count_view(request, article_id)
+    return article_id, _count_view(request, article_id, beacon=True)
 
 
 @public
@@ -325,13 +366,13 @@ def beacon(request: HttpRequest) -> HttpResponse:
 
 
 @public
-@require_GET
+@require_safe
 def figures(request: HttpRequest) -> HttpResponse:
     """Fresh figures for a page shown from a cache (the footer's, and an article's with ?a=)."""
     data: dict[str, Any] = {"site": stats.site_figures().as_dict()}
     raw_id = request.GET.get("a", "")
-    if raw_id.isdigit() and len(raw_id) <= 12 and Article.objects.public().filter(pk=int(raw_id)).exists():
+    if _ID.fullmatch(raw_id) and Article.objects.public().filter(pk=int(raw_id)).exists():
         data["article"] = stats.article_figures(int(raw_id)).as_dict()
     response = JsonResponse(data)
-    patch_cache_control(response, public=True, max_age=10)
+    _shareable(request, response, max_age=10)
     return response

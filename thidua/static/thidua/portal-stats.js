@@ -11,8 +11,8 @@ document.addEventListener("DOMContentLoaded", function () {
     chart.setOption({
       aria: { enabled: true },
       tooltip: { trigger: "axis" },
-      legend: { data: series.map(function (s) { return s.name; }) },
-      grid: { left: 8, right: 8, bottom: 8, containLabel: true },
+      legend: { top: 0, data: series.map(function (s) { return s.name; }) },
+      grid: { top: 40, left: 8, right: 8, bottom: 8, containLabel: true },
       xAxis: { type: "category", data: labels },
       yAxis: { type: "value" },
       series: series
