@@ -207,33 +207,41 @@ class Figures:
         }
 
 
-def _figures(table: str, day: dt.date, article_id: int | None = None) -> Figures:
-    """Today / month / year / total views and visitors up to ``day``: one statement over daily rows.
+_FIGURES = (
+    "SELECT COALESCE(SUM(CASE WHEN day = %s THEN views END), 0), "
+    "COALESCE(SUM(CASE WHEN day >= %s THEN views END), 0), "
+    "COALESCE(SUM(CASE WHEN day >= %s THEN views END), 0), "
+    "COALESCE(SUM(views), 0), COALESCE(SUM(visitors), 0) FROM {table} WHERE day <= %s"
+)
 
-    Hand-written because it runs on every public page: the ORM's five filtered aggregates
-    cost more to build in Python than the query takes to run.
+
+def _figure_rows(day: dt.date, article_id: int | None) -> list[Figures]:
+    """The site's figures, and an article's after them, up to ``day``: one statement over daily rows.
+
+    Hand-written because it runs on every public page: the ORM's filtered aggregates cost
+    more to build in Python than the query takes to run.
     """
     month_start, year_start = day.replace(day=1), day.replace(month=1, day=1)
-    where = "day <= %s" + (" AND article_id = %s" if article_id is not None else "")
+    sql = _FIGURES.format(table=SiteDay._meta.db_table)
     params: list[Any] = [day, month_start, year_start, day]
     if article_id is not None:
-        params.append(article_id)
+        sql = f"{sql} UNION ALL {_FIGURES.format(table=ArticleDay._meta.db_table)} AND article_id = %s"
+        params += [day, month_start, year_start, day, article_id]
     with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT COALESCE(SUM(CASE WHEN day = %s THEN views END), 0), "
-            "COALESCE(SUM(CASE WHEN day >= %s THEN views END), 0), "
-            "COALESCE(SUM(CASE WHEN day >= %s THEN views END), 0), "
-            f"COALESCE(SUM(views), 0), COALESCE(SUM(visitors), 0) FROM {table} WHERE {where}",
-            params,
-        )
-        today, month, year, total, visitors = cursor.fetchone()
-    return Figures(int(today), int(month), int(year), int(total), int(visitors))
+        cursor.execute(sql, params)
+        return [Figures(*(int(value) for value in row)) for row in cursor.fetchall()]
+
+
+def figures_of(article_id: int, day: dt.date | None = None) -> tuple[Figures, Figures]:
+    """The site's and one article's figures in one query."""
+    site, article = _figure_rows(day or local_day(), article_id)
+    return site, article
 
 
 def site_figures(day: dt.date | None = None) -> Figures:
     """The footer's odometer: one query, whatever the length of history (one row per day)."""
-    return _figures(SiteDay._meta.db_table, day or local_day())
+    return _figure_rows(day or local_day(), None)[0]
 
 
 def article_figures(article_id: int, day: dt.date | None = None) -> Figures:
-    return _figures(ArticleDay._meta.db_table, day or local_day(), article_id)
+    return figures_of(article_id, day)[1]

@@ -9,6 +9,7 @@ from typing import Any
 from urllib.parse import quote, urlencode
 
 from django.conf import settings
+from django.contrib.humanize.templatetags.humanize import intcomma
 from django.core.cache import cache
 from django.core.paginator import Paginator
 from django.db.models import Case, Max, Q, Sum, When
@@ -22,6 +23,7 @@ from django.http import (
 )
 from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.cache import get_conditional_response, patch_cache_control, patch_vary_headers
@@ -37,6 +39,7 @@ from thidua.portal.models import CATEGORIES_KEY, Article, ArticleDay, Category, 
 PAGE_SIZE = 12
 _ID = re.compile(r"[0-9]{1,12}")
 PUBLIC_MAX_AGE = 60  # seconds a browser or proxy may reuse a public page without asking
+ARTICLE_CACHE_SECONDS = 60  # how long related / newest / previous / next lists may lag behind
 
 
 def _public_articles() -> Any:
@@ -167,7 +170,9 @@ def article(request: HttpRequest, pk: int, slug: str = "") -> HttpResponse:
     browser or proxy cache still asks here (and is counted) before it is shown; pages
     restored from the back/forward cache, which never ask, send the beacon instead.
     """
-    item = _article_or_404(pk)
+    item = Article.objects.public().only("id", "slug", "updated_at", "publish_at").filter(pk=pk).first()
+    if item is None:
+        raise Http404
     if slug != item.slug:
         return HttpResponseRedirect(item.get_absolute_url(), status=301)
     counted = _count_view(request, item.pk)
@@ -175,6 +180,24 @@ def article(request: HttpRequest, pk: int, slug: str = "") -> HttpResponse:
     not_modified = get_conditional_response(request, last_modified=int(last_modified.timestamp()))
     if not_modified is not None:
         return _revalidated(request, not_modified, last_modified)
+    # The page is rendered once per article version, language and host, with slots for the
+    # figures, which are filled in for each reader (they change with every view).
+    key = (
+        f"portal:article:{item.pk}:{item.updated_at.timestamp()}:{translation.get_language()}:"
+        f"{request.scheme}://{request.get_host()}"
+    )
+    html = cache.get(key)
+    if html is None:
+        html = _article_page(request, item.pk)
+        cache.set(key, html, ARTICLE_CACHE_SECONDS)
+    site, figures = stats.figures_of(item.pk)
+    html = fill_slots(html, site=site, article=figures, counted=counted)
+    return _revalidated(request, HttpResponse(html), last_modified)
+
+
+def _article_page(request: HttpRequest, pk: int) -> str:
+    """The article page's HTML with slots for the figures (see ``Slots``)."""
+    item = _article_or_404(pk)
     listed = _public_articles().exclude(pk=item.pk)
     related = list(listed.filter(category=item.category_id)[:5])
     newest = list(listed[:5])
@@ -190,24 +213,46 @@ def article(request: HttpRequest, pk: int, slug: str = "") -> HttpResponse:
         "zalo": "https://sp.zalo.me/share_inline?" + urlencode({"d": url}),
         "mail": "mailto:?" + urlencode({"subject": item.title, "body": url}, quote_via=quote),
     }
-    response = _render(
-        request,
-        "portal/article.html",
-        {
-            "article": item,
-            "related": related,
-            "newest": newest,
-            "previous": previous,
-            "next": following,
-            "share": share,
-            "share_url": url,
-            "canonical": url,
-            "counted": counted,
-            "article_figures": stats.article_figures(item.pk),
-            "og_image": request.build_absolute_uri(item.cover_url) if item.cover else "",
-        },
-    )
-    return _revalidated(request, response, last_modified)
+    context = {
+        "article": item,
+        "related": related,
+        "newest": newest,
+        "previous": previous,
+        "next": following,
+        "share": share,
+        "share_url": url,
+        "canonical": url,
+        "counted": Slots("").counted,
+        "figures": Slots("site"),
+        "article_figures": Slots("article"),
+        "og_image": request.build_absolute_uri(item.cover_url) if item.cover else "",
+        "categories": _categories(),
+    }
+    return render_to_string("portal/article.html", context, request)
+
+
+class Slots:
+    """Stands for a Figures in a cached template: each attribute renders as a marker."""
+
+    def __init__(self, prefix: str) -> None:
+        self._prefix = prefix
+
+    def __getattr__(self, name: str) -> str:
+        if name.startswith("_"):
+            raise AttributeError(name)
+        return f"\x1e{self._prefix}.{name}\x1e"
+
+
+_SLOT = re.compile("\x1e([a-z_]*\\.[a-z_]+)\x1e")
+
+
+def fill_slots(html: str, *, site: stats.Figures, article: stats.Figures, counted: bool) -> str:
+    values = {".counted": "true" if counted else "false"}
+    for prefix, figures in (("site", site), ("article", article)):
+        values[f"{prefix}.odometer"] = figures.odometer
+        for key, value in figures.as_dict().items():
+            values[f"{prefix}.{key}"] = intcomma(value)
+    return _SLOT.sub(lambda match: values.get(match.group(1), ""), html)
 
 
 def _revalidated(request: HttpRequest, response: HttpResponse, last_modified: dt.datetime) -> HttpResponse:
@@ -354,13 +399,8 @@ def beacon(request: HttpRequest) -> HttpResponse:
     if result is None:
         return JsonResponse({"error": "unknown article"}, status=404)
     article_id, counted = result
-    response = JsonResponse(
-        {
-            "counted": counted,
-            "article": stats.article_figures(article_id).as_dict(),
-            "site": stats.site_figures().as_dict(),
-        }
-    )
+    site, figures = stats.figures_of(article_id)
+    response = JsonResponse({"counted": counted, "article": figures.as_dict(), "site": site.as_dict()})
     response["Cache-Control"] = "no-store"
     return response
 

@@ -212,3 +212,19 @@ def test_footer_figures_endpoint_for_cached_pages(client, unit):
         ).status_code
         == 304
     )
+
+
+def test_cached_article_page_shows_fresh_figures_and_follows_edits(client, unit, django_assert_max_num_queries):
+    article = make_article(unit, "Đại hội lần thứ nhất", public=True)
+    ua = "Mozilla/5.0 (X11; Linux x86_64) Chrome/156.0 Safari/537.36 #"
+    first = client.get(article.get_absolute_url(), HTTP_USER_AGENT=ua + "1").content.decode()
+    assert '<span data-article-figure="total">1</span>' in first
+    with django_assert_max_num_queries(8):  # cached: the article, its view (4 upserts + transaction), figures
+        second = client.get(article.get_absolute_url(), HTTP_USER_AGENT=ua + "2").content.decode()
+    assert '<span data-article-figure="total">2</span>' in second
+    assert 'data-figure="today">2<' in second and 'data-counted="true"' in second
+    assert "\x1e" not in second
+    article.title = "Đại hội lần thứ hai"
+    article.save()
+    third = client.get(article.get_absolute_url(), follow=True, HTTP_USER_AGENT=ua + "3").content.decode()
+    assert "<h1>Đại hội lần thứ hai</h1>" in third
