@@ -49,6 +49,8 @@ lint: install-dev
 bench: install-dev
 	$(PY) bench/run.py
 	$(PY) bench/registrations.py
+	command -v wrk >/dev/null || { echo "bench/portal.py needs wrk (apt-get install wrk)"; exit 1; }
+	$(PY) bench/portal.py
 
 messages: install-dev
 	$(PY) manage.py makemessages -l en --ignore=.venv --ignore=var --ignore=tests --ignore=bench --no-obsolete
