@@ -25,7 +25,7 @@ from thidua.accounts.scope import Perm, get_for_user, require, scope_for
 from thidua.core.access import scoped
 from thidua.core.excel import add_sheet, build_workbook, workbook_response
 from thidua.core.forms import apply_errors, form_status
-from thidua.portal import services, stats
+from thidua.portal import buffer, services, stats
 from thidua.portal.forms import ArticleForm, PublishForm
 from thidua.portal.models import Article, ArticleDay, SiteDay, search_words
 
@@ -119,6 +119,8 @@ def article_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """The officer's view: status, actions, a faithful preview and the article's figures."""
     article = article_get_for_user(request.user, pk)
     can_publish = scope_for(request.user).allows(article.unit.path, Perm.PUBLISH)
+    if buffer.enabled():
+        buffer.flush()  # the figures below come from the daily rows
     return render(
         request,
         "portal/manage/detail.html",
@@ -225,6 +227,8 @@ def statistics(request: HttpRequest) -> HttpResponse:
     """
     today = stats.local_day()
     start, end = _period(request, today)
+    if buffer.enabled():
+        buffer.flush()  # buffered views into the daily rows, so the page is exact
     days = {
         row["day"]: row
         for row in SiteDay.objects.filter(day__gte=start, day__lte=end).values("day", "views", "visitors")

@@ -262,3 +262,13 @@ class SiteVisitor(models.Model):
 
     def __str__(self) -> str:
         return f"{self.day} {self.visitor}"
+
+
+class FlushLog(models.Model):
+    """A batch of buffered views (Redis) already added to the daily rows: applied exactly once."""
+
+    token = models.CharField(max_length=40, unique=True)
+    applied_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return self.token

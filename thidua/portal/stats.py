@@ -32,6 +32,7 @@ from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
 
+from thidua.portal import buffer
 from thidua.portal.models import ArticleDay, DailySalt, Seen, SiteDay, SiteVisitor
 
 ZONE = ZoneInfo("Asia/Ho_Chi_Minh")
@@ -93,6 +94,8 @@ def record_view(article_id: int, visitor: str, moment: dt.datetime | None = None
     """Count one view of a public article; False when it repeats inside the window."""
     moment = moment or now()
     day = local_day(moment)
+    if buffer.enabled():
+        return buffer.count(day, article_id, visitor)[0]
     params = {
         "day": day,
         "visitor": visitor,
@@ -233,13 +236,31 @@ def _figure_rows(day: dt.date, article_id: int | None) -> list[Figures]:
 
 
 def figures_of(article_id: int, day: dt.date | None = None) -> tuple[Figures, Figures]:
-    """The site's and one article's figures in one query."""
+    """The site's and one article's figures in one query (or one Redis call)."""
+    if buffer.enabled() and day in (None, local_day()):
+        values = buffer.count(local_day(), article_id, "")[1]
+        return Figures(*values[:5]), Figures(*values[5:])
     site, article = _figure_rows(day or local_day(), article_id)
     return site, article
 
 
+def count_and_figures(article_id: int, visitor: str | None) -> tuple[bool, Figures, Figures]:
+    """Count a view (unless ``visitor`` is None) and read the figures the page shows.
+
+    One Redis round trip with the buffer; otherwise the counting transaction and one query.
+    """
+    if buffer.enabled():
+        counted, values = buffer.count(local_day(), article_id, visitor or "")
+        return counted, Figures(*values[:5]), Figures(*values[5:])
+    counted = record_view(article_id, visitor) if visitor else False
+    site, article = figures_of(article_id)
+    return counted, site, article
+
+
 def site_figures(day: dt.date | None = None) -> Figures:
     """The footer's odometer: one query, whatever the length of history (one row per day)."""
+    if buffer.enabled() and day in (None, local_day()):
+        return Figures(*buffer.count(local_day(), None, "")[1][:5])
     return _figure_rows(day or local_day(), None)[0]
 
 

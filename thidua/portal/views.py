@@ -175,7 +175,7 @@ def article(request: HttpRequest, pk: int, slug: str = "") -> HttpResponse:
         raise Http404
     if slug != item.slug:
         return HttpResponseRedirect(item.get_absolute_url(), status=301)
-    counted = _count_view(request, item.pk)
+    counted, site, figures = _count_view(request, item.pk)
     last_modified = max(item.updated_at, item.publish_at or item.updated_at)
     not_modified = get_conditional_response(request, last_modified=int(last_modified.timestamp()))
     if not_modified is not None:
@@ -190,7 +190,6 @@ def article(request: HttpRequest, pk: int, slug: str = "") -> HttpResponse:
     if html is None:
         html = _article_page(request, item.pk)
         cache.set(key, html, ARTICLE_CACHE_SECONDS)
-    site, figures = stats.figures_of(item.pk)
     html = fill_slots(html, site=site, article=figures, counted=counted)
     return _revalidated(request, HttpResponse(html), last_modified)
 
@@ -343,8 +342,8 @@ def media(request: HttpRequest, name: str) -> HttpResponseBase:
 # --- counting ----------------------------------------------------------------
 
 
-def _count_view(request: HttpRequest, article_id: int, *, beacon: bool = False) -> bool:
-    """Count one view of a public article by the person making this request.
+def _reader(request: HttpRequest, *, beacon: bool = False) -> str | None:
+    """The hashed visitor whose view this request is, or None when it must not be counted.
 
     Not counted: bots and prefetches; requests that are not the reader's own page load (an
     image, frame or script of another site pointing here, as browsers say in Sec-Fetch-*);
@@ -355,36 +354,41 @@ def _count_view(request: HttpRequest, article_id: int, *, beacon: bool = False) 
     user_agent = headers.get("User-Agent", "")[:400]
     prefetch = headers.get("Sec-Purpose", "") or headers.get("Purpose", "")
     if stats.is_bot(user_agent) or "prefetch" in prefetch:
-        return False
+        return None
     if beacon:
         if headers.get("Sec-Fetch-Site", "same-origin") != "same-origin":
-            return False
+            return None
         origin = headers.get("Origin")
         if origin and origin != f"{request.scheme}://{request.get_host()}":
-            return False
+            return None
     elif headers.get("Sec-Fetch-Dest", "document") != "document":
-        return False
+        return None
     day = stats.local_day()
     ip = stats.client_ip(request.META)
-    cap = settings.THIDUA_PORTAL_IP_DAILY_CAP
-    address_key = f"portal:ip:{day}:{stats.visitor_hash(ip, '', day)}"
-    if cap and (cache.get(address_key) or 0) >= cap:
-        return False
-    counted = stats.record_view(article_id, stats.visitor_hash(ip, user_agent, day))
-    if counted and cap:
-        cache.add(address_key, 0, 2 * 24 * 3600)
-        cache.incr(address_key)
-    return counted
+    if settings.THIDUA_PORTAL_IP_DAILY_CAP:
+        request._thidua_address_key = f"portal:ip:{day}:{stats.visitor_hash(ip, '', day)}"  # type: ignore[attr-defined]
+        if (cache.get(request._thidua_address_key) or 0) >= settings.THIDUA_PORTAL_IP_DAILY_CAP:  # type: ignore[attr-defined]
+            return None
+    return stats.visitor_hash(ip, user_agent, day)
 
 
-def _count(request: HttpRequest, raw_id: str) -> tuple[int, bool] | None:
-    """Count a view named by a beacon; None when it names no public article."""
-    if not _ID.fullmatch(raw_id):
+def _count_view(
+    request: HttpRequest, article_id: int, *, beacon: bool = False
+) -> tuple[bool, stats.Figures, stats.Figures]:
+    """Count this request's view (when it is one) and read the figures to show."""
+    counted, site, figures = stats.count_and_figures(article_id, _reader(request, beacon=beacon))
+    key = getattr(request, "_thidua_address_key", None)
+    if counted and key:
+        cache.add(key, 0, 2 * 24 * 3600)
+        cache.incr(key)
+    return counted, site, figures
+
+
+def _public_id(raw_id: str) -> int | None:
+    """The id of a public article named by a request, or None."""
+    if not _ID.fullmatch(raw_id) or not Article.objects.public().filter(pk=int(raw_id)).exists():
         return None
-    article_id = int(raw_id)
-    if not Article.objects.public().filter(pk=article_id).exists():
-        return None
-    return article_id, _count_view(request, article_id, beacon=True)
+    return int(raw_id)
 
 
 @public
@@ -395,11 +399,10 @@ def beacon(request: HttpRequest) -> HttpResponse:
     back/forward cache without asking the server (which would have counted it)."""
     if len(request.body) > 100:
         return HttpResponseBadRequest("")
-    result = _count(request, request.POST.get("a", ""))
-    if result is None:
+    article_id = _public_id(request.POST.get("a", ""))
+    if article_id is None:
         return JsonResponse({"error": "unknown article"}, status=404)
-    article_id, counted = result
-    site, figures = stats.figures_of(article_id)
+    counted, site, figures = _count_view(request, article_id, beacon=True)
     response = JsonResponse({"counted": counted, "article": figures.as_dict(), "site": site.as_dict()})
     response["Cache-Control"] = "no-store"
     return response
@@ -409,10 +412,12 @@ def beacon(request: HttpRequest) -> HttpResponse:
 @require_safe
 def figures(request: HttpRequest) -> HttpResponse:
     """Fresh figures for a page shown from a cache (the footer's, and an article's with ?a=)."""
-    data: dict[str, Any] = {"site": stats.site_figures().as_dict()}
-    raw_id = request.GET.get("a", "")
-    if _ID.fullmatch(raw_id) and Article.objects.public().filter(pk=int(raw_id)).exists():
-        data["article"] = stats.article_figures(int(raw_id)).as_dict()
+    article_id = _public_id(request.GET.get("a", ""))
+    if article_id is None:
+        data = {"site": stats.site_figures().as_dict()}
+    else:
+        site, figures = stats.figures_of(article_id)
+        data = {"site": site.as_dict(), "article": figures.as_dict()}
     response = JsonResponse(data)
     _shareable(request, response, max_age=10)
     return response
