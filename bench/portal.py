@@ -35,7 +35,8 @@ are low; each run also reports the CPU that other processes of the machine took 
     .venv/bin/python bench/portal.py
     BENCH_PORTAL_DBS=sqlite BENCH_ROUNDS=5 .venv/bin/python bench/portal.py
 
-Environment: ``BENCH_PORTAL_DBS`` (``postgresql,sqlite``), ``BENCH_ROUNDS`` (3),
+Environment: ``BENCH_PORTAL_DBS`` (``postgresql,postgresql+redis,sqlite``; ``+redis`` turns on the
+Redis view buffer, ``BENCH_PORTAL_REDIS_URL``, default redis://127.0.0.1:6379/14), ``BENCH_ROUNDS`` (3),
 ``BENCH_PORTAL_WORKERS`` (2 sync gunicorn workers), ``BENCH_PORTAL_CONNECTIONS`` (2: wrk
 threads = connections), ``BENCH_PORTAL_QUOTA`` (counted requests per wrk thread and run; by
 default calibrated from the warm-up so that a run takes about ``BENCH_PORTAL_SECONDS``, 7 s),
@@ -75,9 +76,12 @@ GUNICORN = ROOT / ".venv" / "bin" / "gunicorn"
 LUA = ROOT / "bench" / "wrk_views.lua"
 SETTINGS = "bench.hitcount_settings"
 
+REDIS_URL = os.environ.get("BENCH_PORTAL_REDIS_URL", "redis://127.0.0.1:6379/14")
 PG_URL = os.environ.get("BENCH_PORTAL_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/thidua_portal_bench")
 DATABASES = [
-    name.strip() for name in os.environ.get("BENCH_PORTAL_DBS", "postgresql,sqlite").split(",") if name.strip()
+    name.strip()
+    for name in os.environ.get("BENCH_PORTAL_DBS", "postgresql,postgresql+redis,sqlite").split(",")
+    if name.strip()
 ]
 ROUNDS = int(os.environ.get("BENCH_ROUNDS", "3"))
 WORKERS = int(os.environ.get("BENCH_PORTAL_WORKERS", "2"))
@@ -193,6 +197,11 @@ def reset_counting() -> None:
 
     for model in (Hit, HitCount, Session, Seen, SiteVisitor):
         model.objects.all().delete()
+    from thidua.portal import buffer
+
+    if buffer.enabled():  # start from an empty buffer; its totals are rebuilt from the database
+        for key in buffer.client().scan_iter(match=buffer.prefix() + "*"):
+            buffer.client().delete(key)
 
 
 def recorded() -> dict[str, int]:
@@ -200,8 +209,11 @@ def recorded() -> dict[str, int]:
     from django.db.models import Sum
     from hitcount.models import Hit
 
+    from thidua.portal import buffer
     from thidua.portal.models import SiteDay
 
+    if buffer.enabled():
+        buffer.flush()  # buffered views count once they are in the database
     return {"views": SiteDay.objects.aggregate(n=Sum("views", default=0))["n"], "hits": Hit.objects.count()}
 
 
@@ -471,8 +483,11 @@ def server_env(database: str, var_dir: Path) -> dict[str, str]:
         "PYTHONPATH": str(ROOT),
         "THIDUA_PORTAL_IP_DAILY_CAP": "0",  # every reader comes from 127.0.0.1 here
     }
-    if database == "postgresql":
+    if database.startswith("postgresql"):
         env["DATABASE_URL"] = PG_URL
+    if database.endswith("+redis"):
+        env["THIDUA_VIEW_BUFFER_URL"] = REDIS_URL
+        env["THIDUA_VIEW_BUFFER_PREFIX"] = "bench:views:"
     return env
 
 
@@ -491,7 +506,7 @@ def bench_database(database: str) -> Result:
     var_dir = Path(tempfile.mkdtemp(prefix="thidua-portal-bench-"))
     try:
         env = server_env(database, var_dir)
-        if database == "postgresql":
+        if database.startswith("postgresql"):
             ensure_database(PG_URL)
         manage = [str(PYTHON), "manage.py"]
         subprocess.run([*manage, "migrate", "--noinput", "-v0"], env=env, cwd=ROOT, check=True)
