@@ -12,7 +12,7 @@ from thidua.campaigns.models import Plan
 from thidua.members.models import Member
 from thidua.registrations.models import MemberPledge, Registration
 from thidua.registrations.tests.helpers import xlsx
-from thidua.testing import PASSWORD, build_world, make_member
+from thidua.testing import PASSWORD, build_world, make_member, title
 
 from .conftest import assert_accessible, shoot
 
@@ -21,6 +21,7 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 @pytest.fixture
 def world(transactional_db):
+    title("Lao động tiên tiến")  # the seeded catalogue, wiped by earlier transactional tests' flush
     world = build_world()
     for name, year in (("Hoàng Thị Lan", 1986), ("Đặng Văn Hùng", 1990), ("Ma Thị Thu", 1992)):
         make_member(
