@@ -12,7 +12,6 @@ import random
 from pathlib import Path
 from typing import Any
 
-from django.conf import settings
 from django.utils import timezone
 
 from thidua.portal import stats
@@ -44,23 +43,9 @@ def reference_date(today: dt.date) -> dt.date:
 
 
 def _seed_paragraphs() -> list[str]:
-    """The seed article's body, read from shared/seed when present (it is our demo's source)."""
-    path = Path(settings.BASE_DIR).parent / "shared" / "seed" / "000_da3f3be3e950174f.txt"
-    if path.exists():
-        lines = [line.strip() for line in path.read_text(encoding="utf-8").splitlines()]
-        body = [line for line in lines[1:] if line and "Lương Thị Quyên" not in line]
-        end = next((i for i, line in enumerate(body) if line.startswith("Chia sẻ")), len(body))
-        if body[:end]:
-            return body[:end]
-    return SEED_FALLBACK
-
-
-# The same text, kept here so that the demo does not depend on the shared folder.
-SEED_FALLBACK = [
-    "Nhằm tuyên truyền sâu rộng trong cán bộ, đoàn viên, CNVCLĐ nhận thức sâu sắc ý nghĩa, tầm quan trọng của Đại hội MTTQ Việt Nam các cấp tiến tới Đại hội lần thứ IX MTTQ Việt Nam, góp phần tạo sự thống nhất về chính trị, tư tưởng và hành động; sự đồng thuận xã hội để Đại hội MTTQ Việt Nam các cấp thực sự là ngày hội biểu dương sức mạnh của khối đại đoàn kết toàn dân tộc. Ngày 16 tháng 10 năm 2018 Liên đoàn lao động tỉnh Bắc Kạn đã ban hành Kế hoạch số 07/KH-LĐLĐ về tuyên truyền và phát động, thi đua chào mừng Đại hội Mặt trận tổ quốc Việt Nam các cấp tiến tới Đại hội mặt trận tổ quốc Việt Nam tỉnh Bắc Kạn lần thứ VI và Đại hội đại biểu toàn quốc Mặt trận tổ quốc Việt Nam lần thứ IX, nhiệm kỳ 2019 -2024.",
-    "Theo đó, các cấp công đoàn trong tỉnh tổ chức phát động thi đua chào mừng Đại hội MTTQ Việt Nam các cấp, tiến tới Đại hội đại biểu MTTQ Việt Nam tỉnh Bắc Kạn lần thứ VI và Đại hội đại biểu toàn quốc MTTQ Việt Nam lần thứ IX, nhiệm kỳ 2019 – 2024, thời gian bắt đầu từ ngày 01 tháng 10 năm 2018 đến tháng 9 năm 2019.",
-    "Thực hiện Kế hoạch trên, các cấp công đoàn tại địa phương triển khai xây dựng kế hoạch tổ chức tuyên truyền, tổ chức các đợt thi đua chào mừng Đại hội MTTQ Việt Nam các cấp tiến tới Đại hội đại biểu MTTQ Việt Nam tỉnh Bắc Kạn lần thứ VI, Đại hội đại biểu toàn quốc MTTQ Việt Nam lần thứ IX, nhiệm kỳ 2019-2024 phù hợp với cơ quan, đơn vị mình và thường xuyên theo dõi, đôn đốc, kiểm tra, phản ánh kết quả các hoạt động, nhân rộng các mô hình hoạt động có hiệu quả, kịp thời biểu dương, khen thưởng các tổ chức, cá nhân tiêu biểu trong các đợt thi đua.",
-]
+    """The seed article's body, verbatim (shared/seed, copied into the package)."""
+    text = (Path(__file__).with_name("seed_article.txt")).read_text(encoding="utf-8")
+    return [paragraph.strip() for paragraph in text.split("\n\n") if paragraph.strip()]
 
 
 def _html(paragraphs: list[str]) -> str:

@@ -228,3 +228,16 @@ def test_cached_article_page_shows_fresh_figures_and_follows_edits(client, unit,
     article.save()
     third = client.get(article.get_absolute_url(), follow=True, HTTP_USER_AGENT=ua + "3").content.decode()
     assert "<h1>Đại hội lần thứ hai</h1>" in third
+
+
+def test_demo_publishes_the_seed_article_verbatim(client, unit):
+    from thidua.portal.demo import SEED_AUTHOR, SEED_TITLE, load_articles
+
+    seed = load_articles(unit)
+    page = client.get(seed.get_absolute_url()).content.decode()
+    assert f"<h1>{SEED_TITLE}</h1>" in page
+    assert "Lương Thị Quyên – Sở Công Thương" == SEED_AUTHOR and SEED_AUTHOR in page
+    assert "triển khai có hiệu quả phong trào thi đua “Bắc Kạn chung sức xây dựng nông thôn mới”" in page
+    assert seed.category.name == "Tin hoạt động công đoàn"
+    assert Article.objects.public().count() == 33  # the seed and 32 others; a draft and a scheduled one hidden
+    assert Article.objects.count() == 35
