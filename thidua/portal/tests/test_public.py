@@ -236,7 +236,7 @@ def test_demo_publishes_the_seed_article_verbatim(client, unit):
     seed = load_articles(unit)
     page = client.get(seed.get_absolute_url()).content.decode()
     assert f"<h1>{SEED_TITLE}</h1>" in page
-    assert "Lương Thị Quyên – Sở Công Thương" == SEED_AUTHOR and SEED_AUTHOR in page
+    assert SEED_AUTHOR == "Lương Thị Quyên – Sở Công Thương" and SEED_AUTHOR in page
     assert "triển khai có hiệu quả phong trào thi đua “Bắc Kạn chung sức xây dựng nông thôn mới”" in page
     assert seed.category.name == "Tin hoạt động công đoàn"
     assert Article.objects.public().count() == 33  # the seed and 32 others; a draft and a scheduled one hidden
