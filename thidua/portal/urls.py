@@ -10,6 +10,7 @@ app_name = "portal"
 urlpatterns = [
     path("", views.home, name="home"),
     path("chuyen-muc/<slug:slug>/", views.category, name="category"),
+    path("the/<slug:slug>/", views.tag, name="tag"),
     path("<int:pk>/", views.article_by_id, name="article_by_id"),
     path("<int:pk>/<slug:slug>/", views.article, name="article"),
     path("tim-kiem/", views.search, name="search"),

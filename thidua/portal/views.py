@@ -34,7 +34,7 @@ from django.views.static import serve
 
 from thidua.core.access import public
 from thidua.portal import stats
-from thidua.portal.models import CATEGORIES_KEY, Article, ArticleDay, Category, search_words
+from thidua.portal.models import CATEGORIES_KEY, Article, ArticleDay, Category, Tag, search_words
 
 PAGE_SIZE = 12
 _ID = re.compile(r"[0-9]{1,12}")
@@ -146,6 +146,15 @@ def category(request: HttpRequest, slug: str) -> HttpResponse:
     section = get_object_or_404(Category, slug=slug)
     page = Paginator(_public_articles().filter(category=section), PAGE_SIZE).get_page(request.GET.get("page"))
     return _render(request, "portal/category.html", {"section": section, "page": page})
+
+
+@public
+@require_safe
+@condition(last_modified_func=_latest_change)
+def tag(request: HttpRequest, slug: str) -> HttpResponse:
+    label = get_object_or_404(Tag, slug=slug)
+    page = Paginator(_public_articles().filter(tags=label), PAGE_SIZE).get_page(request.GET.get("page"))
+    return _render(request, "portal/tag.html", {"tag": label, "page": page})
 
 
 def _article_or_404(pk: int) -> Article:

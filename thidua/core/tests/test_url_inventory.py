@@ -64,6 +64,7 @@ def test_public_views_are_the_expected_few():
         "tin/rss.xml",
         "tin/sitemap.xml",
         "tin/so-lieu/",
+        "tin/the/<slug:slug>/",
         "tin/tim-kiem/",
         "tin/v/",
     ]

@@ -241,3 +241,17 @@ def test_demo_publishes_the_seed_article_verbatim(client, unit):
     assert seed.category.name == "Tin hoạt động công đoàn"
     assert Article.objects.public().count() == 33  # the seed and 32 others; a draft and a scheduled one hidden
     assert Article.objects.count() == 35
+
+
+def test_tag_page_lists_only_public_articles_with_that_tag(client, unit, hidden):
+    from thidua.portal.models import Tag
+
+    label = Tag.objects.create(name="Thi đua yêu nước", slug="thi-dua-yeu-nuoc")
+    tagged = make_article(unit, "Bài có thẻ", public=True)
+    tagged.tags.add(label)
+    hidden["draft"].tags.add(label)
+    make_article(unit, "Thi đua yêu nước nhưng không gắn thẻ", public=True)
+    page = client.get(reverse("portal:tag", args=["thi-dua-yeu-nuoc"]))
+    assert [a.pk for a in page.context["page"]] == [tagged.pk]
+    assert reverse("portal:tag", args=["thi-dua-yeu-nuoc"]) in client.get(tagged.get_absolute_url()).content.decode()
+    assert client.get(reverse("portal:tag", args=["khong-co"])).status_code == 404
