@@ -26,16 +26,19 @@ are then rebuilt from the database on the next view. Tests show each case.
 from __future__ import annotations
 
 import datetime as dt
+import logging
+import time
 import uuid
 from typing import Any
 
 from django.conf import settings
 from django.db import connection, transaction
 
-from thidua.portal.models import ArticleDay, FlushLog, SiteDay
+from thidua.portal.models import Article, ArticleDay, FlushLog, SiteDay
 
 FLUSH_SECONDS = 5
-DAY_SECONDS = 24 * 3600
+RETRY_SECONDS = 10
+logger = logging.getLogger(__name__)
 
 _COUNT = """
 local p = ARGV[1]
@@ -103,6 +106,7 @@ return 1
 _TAKE = """
 if redis.call('EXISTS', KEYS[1]) == 1 then
   redis.call('RENAME', KEYS[1], KEYS[2])
+  redis.call('SADD', KEYS[3], KEYS[2])
   return 1
 end
 return 0
@@ -121,7 +125,7 @@ def client() -> Any:
 
     url = settings.THIDUA_VIEW_BUFFER_URL
     if url not in _clients:
-        connection_ = redis.Redis.from_url(url, decode_responses=True, socket_timeout=2)
+        connection_ = redis.Redis.from_url(url, decode_responses=True, socket_timeout=0.5, socket_connect_timeout=0.5)
         connection_.count_script = connection_.register_script(_COUNT)  # type: ignore[attr-defined]
         connection_.take_script = connection_.register_script(_TAKE)  # type: ignore[attr-defined]
         connection_.load_script = connection_.register_script(_LOAD)  # type: ignore[attr-defined]
@@ -133,11 +137,25 @@ def prefix() -> str:
     return str(settings.THIDUA_VIEW_BUFFER_PREFIX)
 
 
+class Unavailable(Exception):
+    """Redis did not answer (or is being reloaded): the caller serves the page without it."""
+
+
+_down_until = 0.0
+
+
 def count(day: dt.date, article_id: int | None, visitor: str) -> tuple[bool, list[int]]:
     """Count (unless ``visitor`` is empty) and read the figures: one round trip.
 
     Returns (counted, [site today, month, year, total, visitors, article today, …]).
+    Raises ``Unavailable`` when Redis does not answer; after a failure this process leaves
+    Redis alone for ``RETRY_SECONDS`` so that readers do not each wait for a timeout.
     """
+    import redis
+
+    global _down_until
+    if time.monotonic() < _down_until:
+        raise Unavailable
     from thidua.portal.stats import REPEAT_WINDOW
 
     args = [
@@ -150,14 +168,24 @@ def count(day: dt.date, article_id: int | None, visitor: str) -> tuple[bool, lis
         int(REPEAT_WINDOW.total_seconds()),
         FLUSH_SECONDS,
     ]
-    script = client().count_script
-    result = script(args=args)
-    if result[0] == -1:  # live totals missing: first use, or Redis lost its memory
-        load(day)
+    try:
+        script = client().count_script
         result = script(args=args)
+        if result[0] == -1:  # live totals missing: first use, or Redis lost its memory
+            load(day)
+            result = script(args=args)
+            if result[0] == -1:
+                raise Unavailable
+    except redis.RedisError as exc:
+        _down_until = time.monotonic() + RETRY_SECONDS
+        logger.warning("view buffer unavailable (%s); views are not counted for %s s", exc, RETRY_SECONDS)
+        raise Unavailable from exc
     counted, should_flush = bool(result[0]), bool(result[1])
     if should_flush:
-        flush()
+        try:
+            flush()
+        except Exception:  # a failed flush must not fail the reader's page; the next one retries
+            logger.exception("flushing buffered views failed")
     return counted, [int(value) for value in result[2:]]
 
 
@@ -169,6 +197,14 @@ def load(day: dt.date) -> None:
     """
     from django.db.models import Q, Sum
 
+    r = client()
+    p = prefix()
+    if not r.set(p + "loading", "1", nx=True, ex=30):
+        for _ in range(30):  # another process is loading: wait a little for it
+            time.sleep(0.1)
+            if r.exists(p + "loaded"):
+                return
+        raise Unavailable
     periods = {
         f"d:{day.isoformat()}": Q(day=day),
         f"m:{day:%Y-%m}": Q(day__gte=day.replace(day=1), day__lte=day),
@@ -184,19 +220,40 @@ def load(day: dt.date) -> None:
         ):
             fields += [f"a:{row['article_id']}:v", row["v"], f"a:{row['article_id']}:u", row["u"]]
         args += [period, len(fields) // 2, *fields]
-    client().load_script(args=args)
+    try:
+        r.load_script(args=args)
+    finally:
+        r.delete(p + "loading")
+
+
+_purged_on: dt.date | None = None
 
 
 def flush() -> int:
     """Add the buffered views to the daily rows, exactly once; returns the views moved."""
+    global _purged_on
     r = client()
     p = prefix()
     moved = 0
-    for key in r.scan_iter(match=p + "flushing:*"):
-        moved += _apply(key)  # left by a flush that crashed
+    left = sorted(r.smembers(p + "flushing"))  # batches of flushes that crashed
     token = uuid.uuid4().hex
-    if r.take_script(keys=[p + "pending", p + "flushing:" + token]):
-        moved += _apply(p + "flushing:" + token)
+    if r.take_script(keys=[p + "pending", p + "flushing:" + token, p + "flushing"]):
+        left.append(p + "flushing:" + token)
+    failures = []
+    for key in left:
+        try:
+            moved += _apply(key)
+        except Exception as exc:  # one bad batch must not hold back the others
+            logger.exception("buffered views of %s could not be written", key)
+            failures.append(exc)
+    from thidua.portal import stats
+
+    today = stats.local_day()
+    if _purged_on != today:  # forget visitor hashes and salts of the day before yesterday
+        stats.purge_before(today - dt.timedelta(days=1))
+        _purged_on = today
+    if failures:
+        raise failures[0]
     return moved
 
 
@@ -222,15 +279,18 @@ def _apply(key: str) -> int:
         )
         if cursor.fetchone() is not None:  # not applied before
             table = ArticleDay._meta.db_table
-            for (article_id, day), (v, u) in articles.items():
+            # In a fixed order (no deadlock between two flushes); an article deleted since its
+            # views were buffered is skipped (its views still count for the site).
+            for (article_id, day), (v, u) in sorted(articles.items()):
                 cursor.execute(
-                    f"INSERT INTO {table} (article_id, day, views, visitors) VALUES (%s, %s, %s, %s) "
+                    f"INSERT INTO {table} (article_id, day, views, visitors) "
+                    f"SELECT id, %s, %s, %s FROM {Article._meta.db_table} WHERE id = %s "
                     f"ON CONFLICT (article_id, day) DO UPDATE SET views = {table}.views + excluded.views, "
                     f"visitors = {table}.visitors + excluded.visitors",
-                    [article_id, dt.date.fromisoformat(day), v, u],
+                    [dt.date.fromisoformat(day), v, u, article_id],
                 )
             table = SiteDay._meta.db_table
-            for day, (v, u) in site.items():
+            for day, (v, u) in sorted(site.items()):
                 cursor.execute(
                     f"INSERT INTO {table} (day, views, visitors) VALUES (%s, %s, %s) "
                     f"ON CONFLICT (day) DO UPDATE SET views = {table}.views + excluded.views, "
@@ -239,6 +299,7 @@ def _apply(key: str) -> int:
                 )
         else:
             views = 0
-        FlushLog.objects.filter(applied_at__lt=dt.datetime.now(tz=dt.UTC) - dt.timedelta(days=7)).delete()
+        FlushLog.objects.filter(applied_at__lt=dt.datetime.now(tz=dt.UTC) - dt.timedelta(days=30)).delete()
     r.delete(key)
+    r.srem(prefix() + "flushing", key)
     return views

@@ -34,6 +34,7 @@ def slug_for(text: str) -> str:
 
 
 CATEGORIES_KEY = "portal:categories"
+LATEST_CHANGE_KEY = "portal:latest-change"
 
 
 class Category(models.Model):
@@ -151,6 +152,7 @@ class Article(models.Model):
         if not self.slug:
             self.slug = slug_for(self.title)
         super().save(*args, **kwargs)
+        cache.delete(LATEST_CHANGE_KEY)
 
     def get_absolute_url(self) -> str:
         return reverse("portal:article", args=[self.pk, self.slug])

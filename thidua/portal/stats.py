@@ -95,7 +95,10 @@ def record_view(article_id: int, visitor: str, moment: dt.datetime | None = None
     moment = moment or now()
     day = local_day(moment)
     if buffer.enabled():
-        return buffer.count(day, article_id, visitor)[0]
+        try:
+            return buffer.count(day, article_id, visitor)[0]
+        except buffer.Unavailable:
+            return False  # Redis is down: the page is served, the view is not counted
     params = {
         "day": day,
         "visitor": visitor,
@@ -238,21 +241,32 @@ def _figure_rows(day: dt.date, article_id: int | None) -> list[Figures]:
 def figures_of(article_id: int, day: dt.date | None = None) -> tuple[Figures, Figures]:
     """The site's and one article's figures in one query (or one Redis call)."""
     if buffer.enabled() and day in (None, local_day()):
-        values = buffer.count(local_day(), article_id, "")[1]
-        return Figures(*values[:5]), Figures(*values[5:])
+        try:
+            values = buffer.count(local_day(), article_id, "")[1]
+            return Figures(*values[:5]), Figures(*values[5:])
+        except buffer.Unavailable:
+            pass  # the database's figures (without the views still in Redis)
     site, article = _figure_rows(day or local_day(), article_id)
     return site, article
 
 
-def count_and_figures(article_id: int, visitor: str | None) -> tuple[bool, Figures, Figures]:
+def count_and_figures(
+    article_id: int, visitor: str | None, moment: dt.datetime | None = None
+) -> tuple[bool, Figures, Figures]:
     """Count a view (unless ``visitor`` is None) and read the figures the page shows.
 
     One Redis round trip with the buffer; otherwise the counting transaction and one query.
+    ``moment`` is the request's: the visitor's hash and the counted day must agree at midnight.
     """
+    moment = moment or now()
     if buffer.enabled():
-        counted, values = buffer.count(local_day(), article_id, visitor or "")
-        return counted, Figures(*values[:5]), Figures(*values[5:])
-    counted = record_view(article_id, visitor) if visitor else False
+        try:
+            counted, values = buffer.count(local_day(moment), article_id, visitor or "")
+            return counted, Figures(*values[:5]), Figures(*values[5:])
+        except buffer.Unavailable:
+            site, article = _figure_rows(local_day(moment), article_id)
+            return False, site, article
+    counted = record_view(article_id, visitor, moment) if visitor else False
     site, article = figures_of(article_id)
     return counted, site, article
 
@@ -260,7 +274,10 @@ def count_and_figures(article_id: int, visitor: str | None) -> tuple[bool, Figur
 def site_figures(day: dt.date | None = None) -> Figures:
     """The footer's odometer: one query, whatever the length of history (one row per day)."""
     if buffer.enabled() and day in (None, local_day()):
-        return Figures(*buffer.count(local_day(), None, "")[1][:5])
+        try:
+            return Figures(*buffer.count(local_day(), None, "")[1][:5])
+        except buffer.Unavailable:
+            pass
     return _figure_rows(day or local_day(), None)[0]
 
 

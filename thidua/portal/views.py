@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import re
 from pathlib import Path
 from typing import Any
@@ -34,7 +35,7 @@ from django.views.static import serve
 
 from thidua.core.access import public
 from thidua.portal import stats
-from thidua.portal.models import CATEGORIES_KEY, Article, ArticleDay, Category, Tag, search_words
+from thidua.portal.models import CATEGORIES_KEY, LATEST_CHANGE_KEY, Article, ArticleDay, Category, Tag, search_words
 
 PAGE_SIZE = 12
 _ID = re.compile(r"[0-9]{1,12}")
@@ -65,7 +66,15 @@ def _public_articles() -> Any:
 
 def _latest_change(*_args: Any, **_kwargs: Any) -> dt.datetime | None:
     """When any public list last changed: any article edited, published, archived or sent
-    back to draft (all touch ``updated_at``), or a scheduled article whose time came."""
+    back to draft (all touch ``updated_at``), or a scheduled article whose time came.
+
+    Read at most every 10 s per process (it scans the article table); an edit through the
+    services also drops the cached value at once in this process.
+    """
+    return cache.get_or_set(LATEST_CHANGE_KEY, _read_latest_change, 10)
+
+
+def _read_latest_change() -> dt.datetime | None:
     row = Article.objects.aggregate(
         edited=Max("updated_at"), came_out=Max("publish_at", filter=Q(publish_at__lte=timezone.now()))
     )
@@ -185,7 +194,9 @@ def article(request: HttpRequest, pk: int, slug: str = "") -> HttpResponse:
     if slug != item.slug:
         return HttpResponseRedirect(item.get_absolute_url(), status=301)
     counted, site, figures = _count_view(request, item.pk)
-    last_modified = max(item.updated_at, item.publish_at or item.updated_at)
+    # The page lists other articles too: it changes when they do (a cached copy must not keep
+    # linking to a withdrawn article).
+    last_modified = max(item.updated_at, item.publish_at or item.updated_at, _latest_change() or item.updated_at)
     not_modified = get_conditional_response(request, last_modified=int(last_modified.timestamp()))
     if not_modified is not None:
         return _revalidated(request, not_modified, last_modified)
@@ -235,6 +246,7 @@ def _article_page(request: HttpRequest, pk: int) -> str:
         "article_figures": Slots("article"),
         "og_image": request.build_absolute_uri(item.cover_url) if item.cover else "",
         "categories": _categories(),
+        "next_path": request.path,  # shared by every reader: no query string of the first one
     }
     return render_to_string("portal/article.html", context, request)
 
@@ -248,10 +260,13 @@ class Slots:
     def __getattr__(self, name: str) -> str:
         if name.startswith("_"):
             raise AttributeError(name)
-        return f"\x1e{self._prefix}.{name}\x1e"
+        return f"\x1e{_SLOT_KEY}{self._prefix}.{name}\x1e"
 
 
-_SLOT = re.compile("\x1e([a-z_]*\\.[a-z_]+)\x1e")
+# Markers carry a key derived from SECRET_KEY (the same in every process, unknown to editors),
+# so text typed into an article cannot pose as a slot.
+_SLOT_KEY = hashlib.blake2b(b"portal-slots", key=settings.SECRET_KEY.encode()[:64], digest_size=8).hexdigest()
+_SLOT = re.compile(f"\x1e{_SLOT_KEY}([a-z_]*\\.[a-z_]+)\x1e")
 
 
 def fill_slots(html: str, *, site: stats.Figures, article: stats.Figures, counted: bool) -> str:
@@ -351,7 +366,7 @@ def media(request: HttpRequest, name: str) -> HttpResponseBase:
 # --- counting ----------------------------------------------------------------
 
 
-def _reader(request: HttpRequest, *, beacon: bool = False) -> str | None:
+def _reader(request: HttpRequest, moment: dt.datetime, *, beacon: bool = False) -> str | None:
     """The hashed visitor whose view this request is, or None when it must not be counted.
 
     Not counted: bots and prefetches; requests that are not the reader's own page load (an
@@ -370,9 +385,9 @@ def _reader(request: HttpRequest, *, beacon: bool = False) -> str | None:
         origin = headers.get("Origin")
         if origin and origin != f"{request.scheme}://{request.get_host()}":
             return None
-    elif headers.get("Sec-Fetch-Dest", "document") != "document":
-        return None
-    day = stats.local_day()
+    elif request.method != "GET" or headers.get("Sec-Fetch-Dest", "document") != "document":
+        return None  # HEAD is a check, not a reading
+    day = stats.local_day(moment)
     ip = stats.client_ip(request.META)
     if settings.THIDUA_PORTAL_IP_DAILY_CAP:
         request._thidua_address_key = f"portal:ip:{day}:{stats.visitor_hash(ip, '', day)}"  # type: ignore[attr-defined]
@@ -385,7 +400,8 @@ def _count_view(
     request: HttpRequest, article_id: int, *, beacon: bool = False
 ) -> tuple[bool, stats.Figures, stats.Figures]:
     """Count this request's view (when it is one) and read the figures to show."""
-    counted, site, figures = stats.count_and_figures(article_id, _reader(request, beacon=beacon))
+    moment = stats.now()
+    counted, site, figures = stats.count_and_figures(article_id, _reader(request, moment, beacon=beacon), moment)
     key = getattr(request, "_thidua_address_key", None)
     if counted and key:
         cache.add(key, 0, 2 * 24 * 3600)

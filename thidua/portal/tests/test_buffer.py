@@ -180,3 +180,46 @@ def test_officer_statistics_flush_first(client, buffered, article):
     client.force_login(editor)
     page = client.get(reverse("portal:statistics"))
     assert page.context["figures"].total == 2 and db_total() == 2
+
+
+@pytest.mark.django_db
+def test_views_of_an_article_deleted_before_the_flush_do_not_block_flushing(client, buffered, article):
+    hold_flushes()
+    other = make_article(article.unit, "Bài sẽ bị xóa", public=True)
+    read(client, article)
+    read(client, other)
+    other.delete()
+    assert buffer.flush() == 2  # both views count for the site; the deleted article's row is skipped
+    assert list(ArticleDay.objects.values_list("article_id", "views")) == [(article.pk, 1)]
+    read(client, article, ua=f"{BROWSER} #2")
+    assert buffer.flush() == 1 and db_total() == 3
+    assert not buffer.client().smembers(buffer.prefix() + "flushing")
+
+
+@pytest.mark.django_db
+def test_redis_down_serves_pages_without_counting(client, article, settings):
+    SiteDay.objects.create(day=stats.local_day(), views=5, visitors=2)
+    settings.THIDUA_VIEW_BUFFER_URL = "redis://127.0.0.1:1/0"  # nothing listens there
+    buffer._down_until = 0.0
+    try:
+        for url in [article.get_absolute_url(), reverse("portal:home"), reverse("portal:figures")]:
+            assert client.get(url, HTTP_USER_AGENT=BROWSER).status_code == 200, url
+        assert 'data-figure="total">5<' in read(client, article).content.decode()  # the database's figures
+        assert db_total() == 5  # not counted while Redis is away (documented)
+    finally:
+        buffer._down_until = 0.0
+        buffer._clients.pop("redis://127.0.0.1:1/0", None)
+
+
+@pytest.mark.django_db
+def test_buffered_mode_forgets_old_salts_too(client, buffered, article, monkeypatch):
+    from thidua.portal.models import DailySalt
+
+    hold_flushes()
+    day = dt.datetime(2026, 11, 20, 12, 0, tzinfo=stats.ZONE)
+    for offset in range(4):
+        monkeypatch.setattr(stats, "now", lambda offset=offset: day + dt.timedelta(days=offset))
+        read(client, article)
+        buffer._purged_on = None
+        buffer.flush()
+    assert sorted(DailySalt.objects.values_list("day", flat=True)) == [dt.date(2026, 11, 22), dt.date(2026, 11, 23)]

@@ -346,5 +346,21 @@ def test_home_and_category_query_counts_do_not_grow_with_articles(client, unit):
     for i in range(40):
         article = make_article(unit, f"Đại hội {i}", public=True)
         ArticleDay.objects.create(article=article, day=stats.local_day(), views=i + 1, visitors=1)
+    [count(url) for url in urls]  # the saves dropped the cached "latest change": warm it again
     after = [count(url) for url in urls]
     assert after == before and max(after) <= 8, (before, after)
+
+
+@pytest.mark.django_db
+def test_head_requests_are_not_views(client, article, clock):
+    for _ in range(3):
+        client.head(article.get_absolute_url(), HTTP_USER_AGENT=BROWSER)
+    assert site().total == 0
+
+
+@pytest.mark.django_db
+def test_text_in_an_article_cannot_pose_as_a_figure_slot(client, article, clock):
+    article.body = "<p>\x1esite.total\x1e và \x1e.counted\x1e</p>"
+    article.save()
+    html = client.get(article.get_absolute_url(), HTTP_USER_AGENT=BROWSER).content.decode()
+    assert "\x1esite.total\x1e" in html  # left as typed: only the keyed markers are slots
