@@ -223,3 +223,17 @@ def test_buffered_mode_forgets_old_salts_too(client, buffered, article, monkeypa
         buffer._purged_on = None
         buffer.flush()
     assert sorted(DailySalt.objects.values_list("day", flat=True)) == [dt.date(2026, 11, 22), dt.date(2026, 11, 23)]
+
+
+@pytest.mark.django_db
+def test_switching_the_buffer_on_again_rebuilds_the_totals(client, buffered, article, settings):
+    from django.core.management import call_command
+
+    hold_flushes()
+    read(client, article)
+    call_command("flush_views")
+    url, settings.THIDUA_VIEW_BUFFER_URL = settings.THIDUA_VIEW_BUFFER_URL, ""  # switched off
+    read(client, article, ua=f"{BROWSER} #2")  # written through
+    settings.THIDUA_VIEW_BUFFER_URL = url  # switched on again: the live totals miss that view
+    call_command("flush_views", "--rebuild")
+    assert 'data-figure="total">3<' in read(client, article, ua=f"{BROWSER} #3").content.decode()
