@@ -156,7 +156,7 @@ def seed() -> tuple[int, str]:
     target = Article.objects.filter(unit__code=PROVINCE_UNIT, title=TARGET_TITLE).first()
     if target is not None:
         return target.pk, target.slug
-    body = "".join(f"<p>{escape(paragraph)}</p>" for paragraph in demo.SEED_FALLBACK * 2)
+    body = "".join(f"<p>{escape(paragraph)}</p>" for paragraph in demo._seed_paragraphs() * 2)
     now = timezone.now()
     with transaction.atomic():
         root = make_unit(None, "Tổng Liên đoàn Lao động Việt Nam (bench)", "confederation", code=ROOT_UNIT)
