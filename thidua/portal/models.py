@@ -139,6 +139,7 @@ class Article(models.Model):
         indexes = [
             models.Index(fields=["status", "publish_at"], name="portal_article_public"),
             models.Index(fields=["category", "status", "publish_at"], name="portal_article_category"),
+            models.Index(fields=["updated_at"], name="portal_article_updated"),
         ]
 
     def __str__(self) -> str:
