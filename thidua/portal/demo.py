@@ -107,7 +107,9 @@ def load_articles(province: Unit, plan: Any = None) -> Article:
             author_line=item["author"],
             featured=item["featured"],
             status=Article.Status.PUBLISHED,
-            publish_at=newest - dt.timedelta(days=item["days_before"], hours=index % 7),
+            publish_at=(newest - dt.timedelta(days=item["days_before"])).replace(
+                hour=7 + index % 9, minute=15 * (index % 4)
+            ),
         )
         article.tags.set(_tags(item["tags"]))
         article.refresh_search_text()
