@@ -24,7 +24,7 @@ import datetime as dt
 import hashlib
 import re
 import secrets
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -95,10 +95,8 @@ def record_view(article_id: int, visitor: str, moment: dt.datetime | None = None
     moment = moment or now()
     day = local_day(moment)
     if buffer.enabled():
-        try:
-            return buffer.count(day, article_id, visitor)[0]
-        except buffer.Unavailable:
-            return False  # Redis is down: the page is served, the view is not counted
+        answer = _buffered(day, article_id, visitor)
+        return bool(answer and answer[0])  # Redis down: the page is served, the view is not counted
     params = {
         "day": day,
         "visitor": visitor,
@@ -204,13 +202,7 @@ class Figures:
         return f"{self.visitors:06d}"
 
     def as_dict(self) -> dict[str, int]:
-        return {
-            "today": self.today,
-            "month": self.month,
-            "year": self.year,
-            "total": self.total,
-            "visitors": self.visitors,
-        }
+        return asdict(self)
 
 
 _FIGURES = (
@@ -238,15 +230,23 @@ def _figure_rows(day: dt.date, article_id: int | None) -> list[Figures]:
         return [Figures(*(int(value) for value in row)) for row in cursor.fetchall()]
 
 
+def _buffered(day: dt.date, article_id: int | None, visitor: str) -> tuple[bool, list[int]] | None:
+    """The Redis buffer's answer (counted, figures); None without a buffer or while it is down."""
+    if not buffer.enabled():
+        return None
+    try:
+        return buffer.count(day, article_id, visitor)
+    except buffer.Unavailable:
+        return None  # the database's figures then (without the views still in Redis)
+
+
 def figures_of(article_id: int, day: dt.date | None = None) -> tuple[Figures, Figures]:
     """The site's and one article's figures in one query (or one Redis call)."""
-    if buffer.enabled() and day in (None, local_day()):
-        try:
-            values = buffer.count(local_day(), article_id, "")[1]
-            return Figures(*values[:5]), Figures(*values[5:])
-        except buffer.Unavailable:
-            pass  # the database's figures (without the views still in Redis)
-    site, article = _figure_rows(day or local_day(), article_id)
+    today = local_day()
+    answer = _buffered(today, article_id, "") if day in (None, today) else None
+    if answer:
+        return Figures(*answer[1][:5]), Figures(*answer[1][5:])
+    site, article = _figure_rows(day or today, article_id)
     return site, article
 
 
@@ -259,26 +259,22 @@ def count_and_figures(
     ``moment`` is the request's: the visitor's hash and the counted day must agree at midnight.
     """
     moment = moment or now()
-    if buffer.enabled():
-        try:
-            counted, values = buffer.count(local_day(moment), article_id, visitor or "")
-            return counted, Figures(*values[:5]), Figures(*values[5:])
-        except buffer.Unavailable:
-            site, article = _figure_rows(local_day(moment), article_id)
-            return False, site, article
-    counted = record_view(article_id, visitor, moment) if visitor else False
-    site, article = figures_of(article_id)
+    day = local_day(moment)
+    answer = _buffered(day, article_id, visitor or "")
+    if answer:
+        return answer[0], Figures(*answer[1][:5]), Figures(*answer[1][5:])
+    counted = record_view(article_id, visitor, moment) if visitor and not buffer.enabled() else False
+    site, article = _figure_rows(day, article_id)
     return counted, site, article
 
 
 def site_figures(day: dt.date | None = None) -> Figures:
     """The footer's odometer: one query, whatever the length of history (one row per day)."""
-    if buffer.enabled() and day in (None, local_day()):
-        try:
-            return Figures(*buffer.count(local_day(), None, "")[1][:5])
-        except buffer.Unavailable:
-            pass
-    return _figure_rows(day or local_day(), None)[0]
+    today = local_day()
+    answer = _buffered(today, None, "") if day in (None, today) else None
+    if answer:
+        return Figures(*answer[1][:5])
+    return _figure_rows(day or today, None)[0]
 
 
 def article_figures(article_id: int, day: dt.date | None = None) -> Figures:

@@ -68,8 +68,8 @@ def _latest_change(*_args: Any, **_kwargs: Any) -> dt.datetime | None:
     """When any public list last changed: any article edited, published, archived or sent
     back to draft (all touch ``updated_at``), or a scheduled article whose time came.
 
-    Read at most every 10 s per process (it scans the article table); an edit through the
-    services also drops the cached value at once in this process.
+    Read at most every 10 s per process; saving an article drops the cached value at once
+    in this process.
     """
     return cache.get_or_set(LATEST_CHANGE_KEY, _read_latest_change, 10)
 
@@ -167,13 +167,7 @@ def tag(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 def _article_or_404(pk: int) -> Article:
-    article = (
-        Article.objects.public()
-        .select_related("category", "unit", "plan")
-        .prefetch_related("tags")
-        .filter(pk=pk)
-        .first()
-    )
+    article = Article.objects.public().select_related("category", "plan").prefetch_related("tags").filter(pk=pk).first()
     if article is None:
         raise Http404
     return article
@@ -351,7 +345,6 @@ def set_language(request: HttpRequest, code: str) -> HttpResponse:
         secure=settings.LANGUAGE_COOKIE_SECURE,
         httponly=settings.LANGUAGE_COOKIE_HTTPONLY,
     )
-    translation.activate(code)
     return response
 
 
@@ -366,8 +359,9 @@ def media(request: HttpRequest, name: str) -> HttpResponseBase:
 # --- counting ----------------------------------------------------------------
 
 
-def _reader(request: HttpRequest, moment: dt.datetime, *, beacon: bool = False) -> str | None:
-    """The hashed visitor whose view this request is, or None when it must not be counted.
+def _reader(request: HttpRequest, moment: dt.datetime, *, beacon: bool = False) -> tuple[str | None, str]:
+    """The hashed visitor whose view this request is (None: not to be counted), and the key
+    of the address's daily count in the cache ("" without a cap).
 
     Not counted: bots and prefetches; requests that are not the reader's own page load (an
     image, frame or script of another site pointing here, as browsers say in Sec-Fetch-*);
@@ -378,22 +372,23 @@ def _reader(request: HttpRequest, moment: dt.datetime, *, beacon: bool = False) 
     user_agent = headers.get("User-Agent", "")[:400]
     prefetch = headers.get("Sec-Purpose", "") or headers.get("Purpose", "")
     if stats.is_bot(user_agent) or "prefetch" in prefetch:
-        return None
+        return None, ""
     if beacon:
-        if headers.get("Sec-Fetch-Site", "same-origin") != "same-origin":
-            return None
         origin = headers.get("Origin")
-        if origin and origin != f"{request.scheme}://{request.get_host()}":
-            return None
+        if headers.get("Sec-Fetch-Site", "same-origin") != "same-origin" or (
+            origin and origin != f"{request.scheme}://{request.get_host()}"
+        ):
+            return None, ""
     elif request.method != "GET" or headers.get("Sec-Fetch-Dest", "document") != "document":
-        return None  # HEAD is a check, not a reading
+        return None, ""  # HEAD is a check, not a reading
     day = stats.local_day(moment)
     ip = stats.client_ip(request.META)
+    address_key = ""
     if settings.THIDUA_PORTAL_IP_DAILY_CAP:
-        request._thidua_address_key = f"portal:ip:{day}:{stats.visitor_hash(ip, '', day)}"  # type: ignore[attr-defined]
-        if (cache.get(request._thidua_address_key) or 0) >= settings.THIDUA_PORTAL_IP_DAILY_CAP:  # type: ignore[attr-defined]
-            return None
-    return stats.visitor_hash(ip, user_agent, day)
+        address_key = f"portal:ip:{day}:{stats.visitor_hash(ip, '', day)}"
+        if (cache.get(address_key) or 0) >= settings.THIDUA_PORTAL_IP_DAILY_CAP:
+            return None, ""
+    return stats.visitor_hash(ip, user_agent, day), address_key
 
 
 def _count_view(
@@ -401,11 +396,11 @@ def _count_view(
 ) -> tuple[bool, stats.Figures, stats.Figures]:
     """Count this request's view (when it is one) and read the figures to show."""
     moment = stats.now()
-    counted, site, figures = stats.count_and_figures(article_id, _reader(request, moment, beacon=beacon), moment)
-    key = getattr(request, "_thidua_address_key", None)
-    if counted and key:
-        cache.add(key, 0, 2 * 24 * 3600)
-        cache.incr(key)
+    visitor, address_key = _reader(request, moment, beacon=beacon)
+    counted, site, figures = stats.count_and_figures(article_id, visitor, moment)
+    if counted and address_key:
+        cache.add(address_key, 0, 2 * 24 * 3600)
+        cache.incr(address_key)
     return counted, site, figures
 
 
