@@ -182,11 +182,16 @@ def count(day: dt.date, article_id: int | None, visitor: str) -> tuple[bool, lis
         raise Unavailable from exc
     counted, should_flush = bool(result[0]), bool(result[1])
     if should_flush:
-        try:
-            flush()
-        except Exception:  # a failed flush must not fail the reader's page; the next one retries
-            logger.exception("flushing buffered views failed")
+        flush_quietly()
     return counted, [int(value) for value in result[2:]]
+
+
+def flush_quietly() -> None:
+    """Flush for a page that must be served anyway: a failure is logged and retried later."""
+    try:
+        flush()
+    except Exception:
+        logger.exception("flushing buffered views failed")
 
 
 def load(day: dt.date) -> None:

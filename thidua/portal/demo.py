@@ -15,7 +15,8 @@ from typing import Any
 from django.utils import timezone
 
 from thidua.portal import stats
-from thidua.portal.models import Article, ArticleDay, Category, SiteDay, Tag, slug_for
+from thidua.portal.models import Article, ArticleDay, Category, SiteDay
+from thidua.portal.services import tags_named
 from thidua.units.models import Unit
 
 SEED_FIGURES = {"today": 61, "month": 4199, "year": 12883, "total": 27309, "visitors": 4733}
@@ -66,10 +67,6 @@ def load_categories() -> dict[str, Category]:
     return out
 
 
-def _tags(names: list[str]) -> list[Tag]:
-    return [Tag.objects.get_or_create(slug=slug_for(n), defaults={"name": n})[0] for n in names]
-
-
 def load_articles(province: Unit, plan: Any = None) -> Article:
     """The seed article and the invented ones; returns the seed article."""
     from thidua.portal.demo_content import ARTICLES
@@ -90,7 +87,7 @@ def load_articles(province: Unit, plan: Any = None) -> Article:
         status=Article.Status.PUBLISHED,
         publish_at=SEED_PUBLISHED,
     )
-    seed.tags.set(_tags(["Đại hội MTTQ", "Kế hoạch 07/KH-LĐLĐ", "Thi đua yêu nước"]))
+    seed.tags.set(tags_named(["Đại hội MTTQ", "Kế hoạch 07/KH-LĐLĐ", "Thi đua yêu nước"]))
     seed.refresh_search_text()
     units = {u.name: u for u in Unit.objects.filter(parent=province)}
     newest = dt.datetime(2019, 9, 30, 9, 0, tzinfo=stats.ZONE)
@@ -111,7 +108,7 @@ def load_articles(province: Unit, plan: Any = None) -> Article:
                 hour=7 + index % 9, minute=15 * (index % 4)
             ),
         )
-        article.tags.set(_tags(item["tags"]))
+        article.tags.set(tags_named(item["tags"]))
         article.refresh_search_text()
     # One draft and one scheduled article, for the editor to find (never public).
     Article.objects.create(

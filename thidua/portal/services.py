@@ -20,7 +20,8 @@ from thidua.portal.models import Article, Tag, slug_for
 ARTICLE_FIELDS = ("unit", "category", "title", "summary", "body", "author_line", "cover_alt", "plan", "featured")
 
 
-def _tags(names: Iterable[str]) -> list[Tag]:
+def tags_named(names: Iterable[str]) -> list[Tag]:
+    """The tags of these names (case-insensitive), created when new."""
     tags = []
     for name in {clean_text(n)[:60] for n in names if clean_text(n)}:
         tag = Tag.objects.filter(name__iexact=name).first()
@@ -64,7 +65,7 @@ def article_save(
             article.cover_alt = article.title
     elif remove_cover:
         article.cover = article.cover_small = article.cover_alt = ""
-    tag_list = _tags(tags)
+    tag_list = tags_named(tags)
     article.extra_search = " ".join(t.name for t in tag_list)
     article.save()
     article.tags.set(tag_list)
