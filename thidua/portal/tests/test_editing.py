@@ -194,11 +194,13 @@ def _zip_bomb_png(side: int) -> bytes:
 def test_bad_images_are_refused_with_a_clear_message(client, newsroom, name, content, message):
     province, editor = newsroom
     client.force_login(editor)
+    folder = Path(settings.MEDIA_ROOT) / "portal"
+    files_before = set(folder.glob("*"))
     response = _post(client, province, cover_file=SimpleUploadedFile(name, content))
     assert response.status_code == 400
     assert message in response.content.decode()
     assert not Article.objects.exists()
-    assert not list((Path(settings.MEDIA_ROOT) / "portal").glob("*")) or True  # nothing written for this post
+    assert set(folder.glob("*")) == files_before  # nothing written for this post
 
 
 def test_huge_upload_is_refused_before_decoding(client, newsroom, monkeypatch):
