@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
-import threading
 import uuid
 
 import pytest
-from django.db import connection, connections
+from django.db import connection
 from django.test import Client
 from django.urls import reverse
 
@@ -15,6 +14,7 @@ from thidua.portal import buffer, stats
 from thidua.portal.models import ArticleDay, FlushLog, Seen, SiteDay
 from thidua.portal.tests.factories import make_article
 from thidua.testing import make_unit
+from thidua.units.tests.test_concurrency import run_concurrently
 
 BROWSER = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/156.0 Safari/537.36"
 REDIS_URL = "redis://127.0.0.1:6379/15"
@@ -76,25 +76,12 @@ def test_buffered_views_are_live_at_once_and_reach_the_database_exactly_once(cli
 
 @pytest.mark.django_db(transaction=True)
 def test_concurrent_buffered_views_are_counted_exactly(buffered, article):
-    errors: list[BaseException] = []
     visitors = [f"{BROWSER} #{i}" for i in range(16)] + [BROWSER] * 8
-    barrier = threading.Barrier(len(visitors))
-
-    def one(ua):
-        try:
-            barrier.wait()
-            Client().get(article.get_absolute_url(), HTTP_USER_AGENT=ua, REMOTE_ADDR="203.0.113.1")
-        except BaseException as exc:  # noqa: BLE001 - reported below
-            errors.append(exc)
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=one, args=(ua,)) for ua in visitors]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    assert errors == []
+    url = article.get_absolute_url()
+    outcomes = run_concurrently(
+        *(lambda ua=ua: Client().get(url, HTTP_USER_AGENT=ua, REMOTE_ADDR="203.0.113.1") for ua in visitors)
+    )
+    assert [getattr(outcome, "status_code", outcome) for outcome in outcomes] == [200] * len(visitors)
     assert (stats.site_figures().total, stats.site_figures().visitors) == (17, 17)
     buffer.flush()
     assert (db_total(), SiteDay.objects.get().visitors) == (17, 17)
