@@ -18,7 +18,6 @@ from django.db.models.functions import TruncMonth
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
 from thidua.accounts.scope import Perm, get_for_user, require, scope_for
@@ -27,14 +26,7 @@ from thidua.core.excel import add_sheet, build_workbook, workbook_response
 from thidua.core.forms import apply_errors, form_status
 from thidua.portal import buffer, services, stats
 from thidua.portal.forms import ArticleForm, PublishForm
-from thidua.portal.models import Article, ArticleDay, SiteDay, search_words
-
-STATUSES = [
-    ("draft", gettext_lazy("Bản nháp")),
-    ("scheduled", gettext_lazy("Đã lên lịch")),
-    ("published", gettext_lazy("Đã đăng")),
-    ("archived", gettext_lazy("Lưu trữ")),
-]
+from thidua.portal.models import DISPLAY_STATUSES, Article, ArticleDay, SiteDay, search_words
 
 
 def article_get_for_user(user: Any, pk: Any, perm: str = Perm.VIEW) -> Article:
@@ -65,7 +57,7 @@ def article_list(request: HttpRequest) -> HttpResponse:
             "page": page,
             "q": q,
             "status": status,
-            "statuses": STATUSES,
+            "statuses": DISPLAY_STATUSES,
             "can_create": scope_for(request.user).has_any(Perm.PUBLISH),
             "nav": "portal",
         },

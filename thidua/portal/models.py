@@ -78,6 +78,15 @@ class Tag(models.Model):
         return self.name
 
 
+# The four states people see: a published article whose time has not come is "scheduled".
+DISPLAY_STATUSES = [
+    ("draft", _("Bản nháp")),
+    ("scheduled", _("Đã lên lịch")),
+    ("published", _("Đã đăng")),
+    ("archived", _("Lưu trữ")),
+]
+
+
 class ArticleQuerySet(models.QuerySet["Article"]):
     def public(self, now: Any = None) -> ArticleQuerySet:
         """What anyone may read: published, and its publish time has come."""
@@ -180,13 +189,7 @@ class Article(models.Model):
 
     @property
     def display_status_label(self) -> str:
-        labels = {
-            "draft": _("Bản nháp"),
-            "scheduled": _("Đã lên lịch"),
-            "published": _("Đã đăng"),
-            "archived": _("Lưu trữ"),
-        }
-        return str(labels[self.display_status])
+        return str(dict(DISPLAY_STATUSES)[self.display_status])
 
     @property
     def cover_url(self) -> str:
