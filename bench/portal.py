@@ -7,7 +7,7 @@ django-hitcount) serves one public article over loopback; wrk drives it in four 
 1. **page**: GET the article page without counting: the client announces itself as a bot,
    so the view does everything but the counting writes;
 2. **view**: what a real reader costs with our counting: GET the page, which counts the view
-   in the same request (``thidua.portal.stats.record_view``; the beacon ``/tin/v/`` is only
+   in the same request (``thidua.portal.counting.count_view``; the beacon ``/tin/v/`` is only
    for pages restored from the back/forward cache). Every reader has its own User-Agent, so
    every page is a new visitor that must be counted (the 30-minute deduplication never
    applies);
@@ -36,7 +36,8 @@ are low; each run also reports the CPU that other processes of the machine took 
     BENCH_PORTAL_DBS=sqlite BENCH_ROUNDS=5 .venv/bin/python bench/portal.py
 
 Environment: ``BENCH_PORTAL_DBS`` (``postgresql,postgresql+redis,sqlite``; ``+redis`` turns on the
-Redis view buffer, ``BENCH_PORTAL_REDIS_URL``, default redis://127.0.0.1:6379/14), ``BENCH_ROUNDS`` (3),
+Redis view buffer, ``BENCH_PORTAL_REDIS_URL``, default redis://127.0.0.1:6379/14, with its worker
+``manage.py flush_views --loop`` running beside gunicorn as in production), ``BENCH_ROUNDS`` (3),
 ``BENCH_PORTAL_WORKERS`` (2 sync gunicorn workers), ``BENCH_PORTAL_CONNECTIONS`` (2: wrk
 threads = connections), ``BENCH_PORTAL_QUOTA`` (counted requests per wrk thread and run; by
 default calibrated from the warm-up so that a run takes about ``BENCH_PORTAL_SECONDS``, 7 s),
@@ -148,7 +149,8 @@ def seed() -> tuple[int, str]:
     from django.utils import timezone
     from django.utils.html import escape
 
-    from thidua.portal import demo, stats
+    from thidua.portal import demo
+    from thidua.portal.counting import clock
     from thidua.portal.models import Article, Tag, slug_for
     from thidua.portal.tests.factories import category, make_article
     from thidua.testing import make_unit
@@ -184,7 +186,7 @@ def seed() -> tuple[int, str]:
         names = ["Đại hội Công đoàn", "Thi đua yêu nước", "Kế hoạch 07/KH-LĐLĐ"]
         target.tags.set([Tag.objects.get_or_create(slug=slug_for(n), defaults={"name": n})[0] for n in names])
         # The demo's footer history (about 1,100 days of SiteDay and ArticleDay rows).
-        demo.load_view_history(demo.reference_date(stats.local_day()), target)
+        demo.load_view_history(demo.reference_date(clock.local_day()), target)
     return target.pk, target.slug
 
 
@@ -193,15 +195,15 @@ def reset_counting() -> None:
     from django.contrib.sessions.models import Session
     from hitcount.models import Hit, HitCount
 
+    from thidua.portal import counting
     from thidua.portal.models import Seen, SiteVisitor
 
     for model in (Hit, HitCount, Session, Seen, SiteVisitor):
         model.objects.all().delete()
-    from thidua.portal import buffer
-
-    if buffer.enabled():  # start from an empty buffer; its totals are rebuilt from the database
-        for key in buffer.client().scan_iter(match=buffer.prefix() + "*"):
-            buffer.client().delete(key)
+    buffer = counting.redis_buffer()
+    if buffer is not None:  # start from an empty buffer; its totals are rebuilt from the database
+        for key in buffer.client.scan_iter(match=buffer.prefix + "*"):
+            buffer.client.delete(key)
 
 
 def recorded() -> dict[str, int]:
@@ -209,11 +211,10 @@ def recorded() -> dict[str, int]:
     from django.db.models import Sum
     from hitcount.models import Hit
 
-    from thidua.portal import buffer
+    from thidua.portal import counting
     from thidua.portal.models import SiteDay
 
-    if buffer.enabled():
-        buffer.flush()  # buffered views count once they are in the database
+    counting.flush()  # buffered views count once they are in the database (nothing to do without a buffer)
     return {"views": SiteDay.objects.aggregate(n=Sum("views", default=0))["n"], "hits": Hit.objects.count()}
 
 
@@ -286,6 +287,29 @@ def gunicorn(env: dict[str, str], port: int, log: Path, probe_path: str) -> Iter
             server.wait()
 
 
+@contextmanager
+def flush_worker(env: dict[str, str], buffered: bool, log: Path) -> Iterator[int]:
+    """With the Redis buffer, its worker flushing every 5 s beside gunicorn; yields its pid (0 without)."""
+    if not buffered:
+        yield 0
+        return
+    with log.open("wb") as output:
+        worker = subprocess.Popen(
+            [str(PYTHON), "manage.py", "flush_views", "--loop"],
+            env=env,
+            cwd=ROOT,
+            stdin=subprocess.DEVNULL,
+            stdout=output,
+            stderr=subprocess.STDOUT,
+        )
+        try:
+            yield worker.pid
+        finally:
+            worker.send_signal(signal.SIGTERM)
+            if worker.wait(timeout=30) != 0:
+                raise SystemExit(f"the flush worker exited with {worker.returncode}:\n{log.read_text()[-3000:]}")
+
+
 def wait_until_serving(server: subprocess.Popen[bytes], url: str, log: Path) -> None:
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
@@ -351,6 +375,7 @@ class Target:
 
     port: int
     server_pid: int
+    worker_pid: int  # the view buffer's flush worker (0: no buffer)
     article_id: int
     paths: dict[str, str]  # mode -> page path
 
@@ -358,11 +383,12 @@ class Target:
 CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
 
 
-def cpu_seconds(server_pid: int) -> tuple[float, float]:
+def cpu_seconds(server_pid: int, worker_pid: int = 0) -> tuple[float, float]:
     """(CPU time of the whole machine, of the bench's own processes) so far, in seconds.
 
-    Ours: the gunicorn master and workers, the database server's processes, this process and
-    its finished children (wrk). The difference over a run is what other work took.
+    Ours: the gunicorn master and workers, the view buffer's flush worker, the database
+    server's processes, this process and its finished children (wrk). The difference over a
+    run is what other work took.
     """
     values = [int(v) for v in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:8]]
     busy = (sum(values) - values[3] - values[4]) / CLOCK_TICKS  # all but idle and iowait
@@ -375,7 +401,7 @@ def cpu_seconds(server_pid: int) -> tuple[float, float]:
         except OSError:
             continue
         comm, fields = raw[raw.index("(") + 1 : raw.rindex(")")], raw[raw.rindex(")") + 2 :].split()
-        if int(entry.name) == server_pid or int(fields[1]) == server_pid or comm == "postgres":
+        if int(entry.name) in (server_pid, worker_pid) or int(fields[1]) == server_pid or comm == "postgres":
             ours += (int(fields[11]) + int(fields[12])) / CLOCK_TICKS
     for who in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN):
         usage = resource.getrusage(who)
@@ -425,9 +451,9 @@ def run_wrk(mode: str, target: Target, quota: int) -> dict[str, Any]:
 
 def measure(mode: str, round_: int, quota: int, target: Target) -> Run:
     before = recorded()
-    started, (busy, ours) = time.monotonic(), cpu_seconds(target.server_pid)
+    started, (busy, ours) = time.monotonic(), cpu_seconds(target.server_pid, target.worker_pid)
     result = run_wrk(mode, target, quota)
-    busy_after, ours_after = cpu_seconds(target.server_pid)
+    busy_after, ours_after = cpu_seconds(target.server_pid, target.worker_pid)
     elapsed = time.monotonic() - started
     after = recorded()
     run = Run(
@@ -518,9 +544,9 @@ def bench_database(database: str) -> Result:
         django.setup()
         from django.db import connection
 
-        from thidua.portal import stats
+        from thidua.portal.counting import rules
 
-        assert not stats.is_bot(f"{UA} bench-0123456789-1-1"), "the bench's User-Agent would be taken for a bot"
+        assert not rules.is_bot(f"{UA} bench-0123456789-1-1"), "the bench's User-Agent would be taken for a bot"
         article_id, slug = seed()
         reset_counting()
         paths = {
@@ -537,8 +563,11 @@ def bench_database(database: str) -> Result:
         print(f"  queries per view: {result.queries}", flush=True)
         connection.close()
         port = free_port()
-        with gunicorn(env, port, var_dir / "gunicorn.log", paths["page"]) as server:
-            target = Target(port=port, server_pid=server.pid, article_id=article_id, paths=paths)
+        with (
+            gunicorn(env, port, var_dir / "gunicorn.log", paths["page"]) as server,
+            flush_worker(env, database.endswith("+redis"), var_dir / "worker.log") as worker_pid,
+        ):
+            target = Target(port=port, server_pid=server.pid, worker_pid=worker_pid, article_id=article_id, paths=paths)
             quotas = {}
             for mode in MODES:
                 warm = measure(mode, 0, WARMUP_QUOTA, target)

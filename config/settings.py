@@ -288,8 +288,9 @@ THIDUA_PORTAL_NAME = env_str("THIDUA_PORTAL_NAME", "")
 # Counted article views per address and day, above which more are ignored (0: no cap). Kept in
 # the cache: per process with the default local-memory cache, shared with REDIS_URL.
 THIDUA_PORTAL_IP_DAILY_CAP = env_int("THIDUA_PORTAL_IP_DAILY_CAP", 3000)
-# Buffer portal views in Redis (one round trip a view, flushed to the database every few
-# seconds; see thidua/portal/buffer.py for what a crash loses). Empty: write each view through.
+# Buffer portal views in Redis (one round trip a view; the worker `manage.py flush_views --loop`
+# moves them into the database every 5 s; docs/portal.md says what a crash loses). Empty: write
+# each view through. Read on first use (thidua/portal/counting/api.py), once per process.
 THIDUA_VIEW_BUFFER_URL = env_str("THIDUA_VIEW_BUFFER_URL", "")
 THIDUA_VIEW_BUFFER_PREFIX = env_str("THIDUA_VIEW_BUFFER_PREFIX", "thidua:views:")
 THIDUA_PROXY_COUNT = int(os.environ.get("THIDUA_PROXY_COUNT", "0"))

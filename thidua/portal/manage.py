@@ -24,7 +24,8 @@ from thidua.accounts.scope import Perm, get_for_user, require, scope_for
 from thidua.core.access import scoped
 from thidua.core.excel import add_sheet, build_workbook, workbook_response
 from thidua.core.forms import apply_errors, form_status
-from thidua.portal import buffer, services, stats
+from thidua.portal import counting, services
+from thidua.portal.counting import clock
 from thidua.portal.forms import ArticleForm, PublishForm
 from thidua.portal.models import DISPLAY_STATUSES, Article, ArticleDay, SiteDay, search_words
 
@@ -42,7 +43,7 @@ def article_list(request: HttpRequest) -> HttpResponse:
     for word in search_words(q)[:8]:
         qs = qs.filter(search_text__contains=" " + word)
     status = request.GET.get("status", "")
-    stats_now = stats.now()
+    stats_now = clock.now()
     if status == "scheduled":
         qs = qs.filter(status=Article.Status.PUBLISHED, publish_at__gt=stats_now)
     elif status == "published":
@@ -116,7 +117,7 @@ def article_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "article": article,
             "can_publish": can_publish,
             "publish_form": PublishForm(),
-            "figures": stats.article_figures(article.pk),
+            "figures": counting.article_figures(article.pk),
             "nav": "portal",
         },
     )
@@ -213,10 +214,9 @@ def statistics(request: HttpRequest) -> HttpResponse:
     The portal's figures are public (the footer shows them); the top list holds
     only published articles, so any signed-in officer may read this page.
     """
-    today = stats.local_day()
+    today = clock.local_day()
     start, end = _period(request, today)
-    if buffer.enabled():
-        buffer.flush_quietly()  # buffered views into the daily rows the charts read
+    counting.flush_for_officers()  # buffered views into the daily rows the charts read
     days = {
         row["day"]: row
         for row in SiteDay.objects.filter(day__gte=start, day__lte=end).values("day", "views", "visitors")
@@ -256,7 +256,7 @@ def statistics(request: HttpRequest) -> HttpResponse:
         request,
         "portal/manage/statistics.html",
         {
-            "figures": stats.site_figures(),
+            "figures": counting.site_figures(),
             "start": start,
             "end": end,
             "by_day": by_day,
@@ -285,7 +285,7 @@ def _statistics_workbook(
         _("Bài xem nhiều"),
         [_("Bài viết"), _("Ngày đăng"), views, visitors],
         [
-            (row["article__title"], stats.local_day(row["article__publish_at"]), row["views"], row["visitors"])
+            (row["article__title"], clock.local_day(row["article__publish_at"]), row["views"], row["visitors"])
             for row in top
         ],
     )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 import re
 from pathlib import Path
@@ -34,7 +35,8 @@ from django.views.decorators.http import condition, require_POST, require_safe
 from django.views.static import serve
 
 from thidua.core.access import public
-from thidua.portal import stats
+from thidua.portal import counting
+from thidua.portal.counting import clock
 from thidua.portal.models import CATEGORIES_KEY, LATEST_CHANGE_KEY, Article, ArticleDay, Category, Tag, search_words
 
 PAGE_SIZE = 12
@@ -103,7 +105,7 @@ def _categories() -> list[Category]:
 
 def _render(request: HttpRequest, template: str, context: dict[str, Any], status: int = 200) -> HttpResponse:
     context.setdefault("categories", _categories())
-    context.setdefault("figures", stats.site_figures())
+    context.setdefault("figures", counting.site_figures())
     context.setdefault("canonical", request.build_absolute_uri(request.path))
     return _cacheable(request, render(request, template, context, status=status))
 
@@ -136,7 +138,7 @@ def home(request: HttpRequest) -> HttpResponse:
 
 def _most_read(days: int = 30, limit: int = 5) -> list[Article]:
     """The public articles read most over the last ``days`` days (two queries)."""
-    since = stats.local_day() - dt.timedelta(days=days - 1)
+    since = clock.local_day() - dt.timedelta(days=days - 1)
     top = list(
         ArticleDay.objects.filter(day__gte=since, article__in=Article.objects.public())
         .values("article_id")
@@ -187,7 +189,7 @@ def article(request: HttpRequest, pk: int, slug: str = "") -> HttpResponse:
         raise Http404
     if slug != item.slug:
         return HttpResponseRedirect(item.get_absolute_url(), status=301)
-    counted, site, figures = _count_view(request, item.pk)
+    counted, site, figures = counting.count_view(request, item.pk)
     # The page lists other articles too: it changes when they do (a cached copy must not keep
     # linking to a withdrawn article).
     last_modified = max(item.updated_at, item.publish_at or item.updated_at, _latest_change() or item.updated_at)
@@ -254,22 +256,28 @@ class Slots:
     def __getattr__(self, name: str) -> str:
         if name.startswith("_"):
             raise AttributeError(name)
-        return f"\x1e{_SLOT_KEY}{self._prefix}.{name}\x1e"
+        return f"\x1e{_slot_key(settings.SECRET_KEY)}{self._prefix}.{name}\x1e"
 
 
 # Markers carry a key derived from SECRET_KEY (the same in every process, unknown to editors),
-# so text typed into an article cannot pose as a slot.
-_SLOT_KEY = hashlib.blake2b(b"portal-slots", key=settings.SECRET_KEY.encode()[:64], digest_size=8).hexdigest()
-_SLOT = re.compile(f"\x1e{_SLOT_KEY}([a-z_]*\\.[a-z_]+)\x1e")
+# so text typed into an article cannot pose as a slot. Derived when first needed, not at import.
+@functools.lru_cache(maxsize=2)
+def _slot_key(secret: str) -> str:
+    return hashlib.blake2b(b"portal-slots", key=secret.encode()[:64], digest_size=8).hexdigest()
 
 
-def fill_slots(html: str, *, site: stats.Figures, article: stats.Figures, counted: bool) -> str:
+@functools.lru_cache(maxsize=2)
+def _slot_pattern(secret: str) -> re.Pattern[str]:
+    return re.compile(f"\x1e{_slot_key(secret)}([a-z_]*\\.[a-z_]+)\x1e")
+
+
+def fill_slots(html: str, *, site: counting.Figures, article: counting.Figures, counted: bool) -> str:
     values = {".counted": "true" if counted else "false"}
     for prefix, figures in (("site", site), ("article", article)):
         values[f"{prefix}.odometer"] = figures.odometer
         for key, value in figures.as_dict().items():
             values[f"{prefix}.{key}"] = intcomma(value)
-    return _SLOT.sub(lambda match: values.get(match.group(1), ""), html)
+    return _slot_pattern(settings.SECRET_KEY).sub(lambda match: values.get(match.group(1), ""), html)
 
 
 def _revalidated(request: HttpRequest, response: HttpResponse, last_modified: dt.datetime) -> HttpResponse:
@@ -356,52 +364,7 @@ def media(request: HttpRequest, name: str) -> HttpResponseBase:
     return _shareable(request, response, max_age=365 * 24 * 3600, immutable=True)
 
 
-# --- counting ----------------------------------------------------------------
-
-
-def _reader(request: HttpRequest, moment: dt.datetime, *, beacon: bool = False) -> tuple[str | None, str]:
-    """The hashed visitor whose view this request is (None: not to be counted), and the key
-    of the address's daily count in the cache ("" without a cap).
-
-    Not counted: bots and prefetches; requests that are not the reader's own page load (an
-    image, frame or script of another site pointing here, as browsers say in Sec-Fetch-*);
-    and, past ``THIDUA_PORTAL_IP_DAILY_CAP`` counted views, an address that is inventing
-    user agents to inflate the figures.
-    """
-    headers = request.headers
-    user_agent = headers.get("User-Agent", "")[:400]
-    prefetch = headers.get("Sec-Purpose", "") or headers.get("Purpose", "")
-    if stats.is_bot(user_agent) or "prefetch" in prefetch:
-        return None, ""
-    if beacon:
-        origin = headers.get("Origin")
-        if headers.get("Sec-Fetch-Site", "same-origin") != "same-origin" or (
-            origin and origin != f"{request.scheme}://{request.get_host()}"
-        ):
-            return None, ""
-    elif request.method != "GET" or headers.get("Sec-Fetch-Dest", "document") != "document":
-        return None, ""  # HEAD is a check, not a reading
-    day = stats.local_day(moment)
-    ip = stats.client_ip(request.META)
-    address_key = ""
-    if settings.THIDUA_PORTAL_IP_DAILY_CAP:
-        address_key = f"portal:ip:{day}:{stats.visitor_hash(ip, '', day)}"
-        if (cache.get(address_key) or 0) >= settings.THIDUA_PORTAL_IP_DAILY_CAP:
-            return None, ""
-    return stats.visitor_hash(ip, user_agent, day), address_key
-
-
-def _count_view(
-    request: HttpRequest, article_id: int, *, beacon: bool = False
-) -> tuple[bool, stats.Figures, stats.Figures]:
-    """Count this request's view (when it is one) and read the figures to show."""
-    moment = stats.now()
-    visitor, address_key = _reader(request, moment, beacon=beacon)
-    counted, site, figures = stats.count_and_figures(article_id, visitor, moment)
-    if counted and address_key:
-        cache.add(address_key, 0, 2 * 24 * 3600)
-        cache.incr(address_key)
-    return counted, site, figures
+# --- counting (the rule and the counters: thidua.portal.counting) -----------------------
 
 
 def _public_id(raw_id: str) -> int | None:
@@ -422,7 +385,7 @@ def beacon(request: HttpRequest) -> HttpResponse:
     article_id = _public_id(request.POST.get("a", ""))
     if article_id is None:
         return JsonResponse({"error": "unknown article"}, status=404)
-    counted, site, figures = _count_view(request, article_id, beacon=True)
+    counted, site, figures = counting.count_view(request, article_id, beacon=True)
     response = JsonResponse({"counted": counted, "article": figures.as_dict(), "site": site.as_dict()})
     response["Cache-Control"] = "no-store"
     return response
@@ -434,9 +397,9 @@ def figures(request: HttpRequest) -> HttpResponse:
     """Fresh figures for a page shown from a cache (the footer's, and an article's with ?a=)."""
     article_id = _public_id(request.GET.get("a", ""))
     if article_id is None:
-        data = {"site": stats.site_figures().as_dict()}
+        data = {"site": counting.site_figures().as_dict()}
     else:
-        site, figures = stats.figures_of(article_id)
+        site, figures = counting.figures_of(article_id)
         data = {"site": site.as_dict(), "article": figures.as_dict()}
     response = JsonResponse(data)
     _shareable(request, response, max_age=10)

@@ -237,8 +237,8 @@ def test_editor_cannot_publish_for_a_unit_outside_their_subtree(client, newsroom
 def test_statistics_page_and_excel(client, newsroom):
     from openpyxl import load_workbook
 
+    from thidua.portal.counting.clock import local_day
     from thidua.portal.models import ArticleDay, SiteDay
-    from thidua.portal.stats import local_day
 
     province, editor = newsroom
     article = make_article(province, "Đại hội được xem nhiều", public=True)

@@ -186,8 +186,8 @@ def test_language_switch_is_a_plain_link_and_refuses_foreign_redirects(client, u
 
 
 def test_home_lists_the_most_read_public_articles(client, unit, hidden):
+    from thidua.portal.counting.clock import local_day
     from thidua.portal.models import ArticleDay
-    from thidua.portal.stats import local_day
 
     today = local_day()
     popular = make_article(unit, "Bài được đọc nhiều", public=True)
@@ -201,8 +201,8 @@ def test_home_lists_the_most_read_public_articles(client, unit, hidden):
 
 
 def test_footer_figures_endpoint_for_cached_pages(client, unit):
+    from thidua.portal.counting.clock import local_day
     from thidua.portal.models import SiteDay
-    from thidua.portal.stats import local_day
 
     SiteDay.objects.create(day=local_day(), views=9, visitors=4)
     make_article(unit, "Đại hội", public=True)

@@ -14,7 +14,7 @@ from django.utils import timezone
 from PIL import Image
 
 from thidua.accounts.models import Role
-from thidua.portal import stats
+from thidua.portal import counting
 from thidua.portal.models import Article, SiteDay
 from thidua.portal.tests.factories import category, make_article
 from thidua.testing import make_unit, make_user
@@ -81,7 +81,7 @@ def test_other_sites_cannot_count_views(client, newsroom):
     assert not SiteDay.objects.exists()
     # A reader arriving from Facebook is a cross-site navigation: counted.
     client.get(url, HTTP_USER_AGENT=BROWSER, HTTP_SEC_FETCH_DEST="document", HTTP_SEC_FETCH_SITE="cross-site")
-    assert stats.site_figures().total == 1
+    assert counting.site_figures().total == 1
 
 
 def test_one_address_inventing_user_agents_is_capped(client, newsroom, settings):
@@ -90,7 +90,7 @@ def test_one_address_inventing_user_agents_is_capped(client, newsroom, settings)
     for i in range(12):
         client.get(article.get_absolute_url(), HTTP_USER_AGENT=f"{BROWSER} #{i}", REMOTE_ADDR="203.0.113.50")
     client.get(article.get_absolute_url(), HTTP_USER_AGENT=BROWSER, REMOTE_ADDR="198.51.100.1")
-    assert stats.site_figures().total == 6
+    assert counting.site_figures().total == 6
 
 
 def test_tags_are_searchable_and_words_match_from_their_start(client, newsroom):

@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.db import DatabaseError, connection, transaction
 from django.test import Client
 from django.urls import reverse
 
-from thidua.portal import stats
+from thidua.portal import counting
+from thidua.portal.counting import clock as counting_clock
+from thidua.portal.counting import rules
 from thidua.portal.demo import SEED_FIGURES, load_view_history, reference_date
 from thidua.portal.models import ArticleDay, DailySalt, Seen, SiteDay, SiteVisitor
 from thidua.portal.tests.factories import make_article
@@ -18,7 +21,8 @@ from thidua.testing import make_unit
 from thidua.units.tests.test_concurrency import run_concurrently
 
 BROWSER = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/156.0 Safari/537.36"
-NOON = dt.datetime(2026, 11, 26, 12, 0, tzinfo=stats.ZONE)
+HANOI = ZoneInfo("Asia/Ho_Chi_Minh")  # settings.TIME_ZONE
+NOON = dt.datetime(2026, 11, 26, 12, 0, tzinfo=HANOI)
 
 
 @pytest.fixture
@@ -34,10 +38,10 @@ def article(unit):
 
 @pytest.fixture
 def clock(monkeypatch):
-    """The statistics' clock, set by the test."""
+    """The counting clock, set by the test."""
     state = {"now": NOON}
-    monkeypatch.setattr(stats, "now", lambda: state["now"])
-    stats._salts.clear()
+    monkeypatch.setattr(counting_clock, "now", lambda: state["now"])
+    counting.reset()
     return state
 
 
@@ -46,7 +50,7 @@ def beacon(client, article_id, ua=BROWSER, ip="203.0.113.7", **extra):
 
 
 def site():
-    return stats.site_figures(stats.local_day())
+    return counting.site_figures(counting_clock.local_day())
 
 
 @pytest.mark.django_db
@@ -71,8 +75,8 @@ def test_visitors_are_counted_once_a_day_across_articles(client, unit, article, 
     beacon(client, other.pk)
     beacon(client, article.pk, ip="198.51.100.9")
     assert site().visitors == 2 and site().total == 3
-    assert stats.article_figures(article.pk).visitors == 2
-    assert stats.article_figures(other.pk).visitors == 1
+    assert counting.article_figures(article.pk).visitors == 2
+    assert counting.article_figures(other.pk).visitors == 1
     clock["now"] = NOON + dt.timedelta(days=1)
     beacon(client, article.pk)  # a new day: a new visitor in that day's count
     figures = site()
@@ -183,13 +187,23 @@ def test_no_raw_ip_is_stored_and_old_hashes_are_forgotten(client, article, clock
     assert site().total == 3  # the counters stay
 
 
-@pytest.mark.django_db
-def test_proxy_address_is_used_only_when_configured(rf, settings):
+def test_proxy_address_is_used_only_when_configured():
     meta = {"REMOTE_ADDR": "10.0.0.1", "HTTP_X_FORWARDED_FOR": "1.2.3.4, 203.0.113.5"}
-    settings.THIDUA_PROXY_COUNT = 0
-    assert stats.client_ip(meta) == "10.0.0.1"
+    assert rules.client_ip(meta, 0) == "10.0.0.1"
+    assert rules.client_ip(meta, 1) == "203.0.113.5"
+    assert rules.client_ip(meta, 3) == "10.0.0.1"  # fewer hops than configured: the socket's address
+
+
+@pytest.mark.django_db
+def test_the_proxy_setting_decides_who_the_visitor_is(client, article, clock, settings):
+    """Two readers behind one proxy are two visitors only when the proxy is declared."""
+    settings.THIDUA_PROXY_COUNT = 0  # the header is not trusted: one address, one visitor
+    assert beacon(client, article.pk, ip="10.0.0.1", HTTP_X_FORWARDED_FOR="203.0.113.5").json()["counted"] is True
+    assert beacon(client, article.pk, ip="10.0.0.1", HTTP_X_FORWARDED_FOR="198.51.100.6").json()["counted"] is False
     settings.THIDUA_PROXY_COUNT = 1
-    assert stats.client_ip(meta) == "203.0.113.5"
+    assert beacon(client, article.pk, ip="10.0.0.1", HTTP_X_FORWARDED_FOR="192.0.2.7").json()["counted"] is True
+    assert beacon(client, article.pk, ip="10.0.0.1", HTTP_X_FORWARDED_FOR="192.0.2.8").json()["counted"] is True
+    assert site().visitors == 3
 
 
 @pytest.mark.django_db
@@ -203,24 +217,24 @@ def test_a_failure_in_the_middle_of_counting_leaves_no_partial_count(article, cl
     with connection.cursor() as cursor:
         cursor.execute(f"ALTER TABLE {table} RENAME TO portal_siteday_away")
     # PostgreSQL: one statement, atomic by itself; the savepoint only keeps the test's
-    # transaction usable after the error. SQLite: record_view's own transaction must undo it.
+    # transaction usable after the error. SQLite: the counter's own transaction must undo it.
     outer = transaction.atomic() if connection.vendor == "postgresql" else contextlib.nullcontext()
     try:
         with pytest.raises(DatabaseError), outer:
-            stats.record_view(article.pk, "visitor-1")
+            counting.counter().count(article.pk, "visitor-1", counting_clock.now())
     finally:
         with connection.cursor() as cursor:
             cursor.execute(f"ALTER TABLE portal_siteday_away RENAME TO {table}")
     assert not Seen.objects.exists() and not SiteVisitor.objects.exists() and not ArticleDay.objects.exists()
-    stats._salts.clear()  # a restarted process: the salt comes back from the database
-    assert stats.record_view(article.pk, "visitor-1", NOON) is True
-    assert site().total == 1 and stats.article_figures(article.pk).total == 1
+    counting.reset()  # a restarted process: the salt comes back from the database
+    assert counting.counter().count(article.pk, "visitor-1", NOON)[0] is True
+    assert site().total == 1 and counting.article_figures(article.pk).total == 1
 
 
 @pytest.mark.django_db
 def test_a_restart_keeps_deduplication(client, article, clock):
     beacon(client, article.pk)
-    stats._salts.clear()  # new process, empty memory
+    counting.reset()  # new process, empty memory
     assert beacon(client, article.pk).json()["counted"] is False
     assert site().total == 1
 
@@ -230,12 +244,12 @@ def test_footer_reads_in_at_most_two_queries_whatever_the_history(django_assert_
     day = dt.date(2026, 11, 26)
     SiteDay.objects.create(day=day, views=5, visitors=2)
     with django_assert_max_num_queries(2):
-        short = stats.site_figures(day)
+        short = counting.site_figures(day)
     SiteDay.objects.bulk_create(
         [SiteDay(day=day - dt.timedelta(days=i), views=3, visitors=1) for i in range(1, 3651)]  # ten years
     )
     with django_assert_max_num_queries(2):
-        long = stats.site_figures(day)
+        long = counting.site_figures(day)
     assert short.total == 5 and long.total == 5 + 3 * 3650
 
 
@@ -251,7 +265,7 @@ def test_public_pages_query_count_does_not_grow_with_history(client, django_asse
 
     count()  # warm the cached category menu
     before = count()
-    day = stats.local_day()
+    day = counting_clock.local_day()
     SiteDay.objects.bulk_create([SiteDay(day=day - dt.timedelta(days=i), views=3, visitors=1) for i in range(2000)])
     ArticleDay.objects.bulk_create(
         [ArticleDay(article=article, day=day - dt.timedelta(days=i), views=3, visitors=1) for i in range(2000)]
@@ -277,7 +291,7 @@ def test_reference_date_can_hold_the_seed_figures(today, expected):
 @pytest.mark.parametrize("reference", [dt.date(2026, 11, 26), dt.date(2025, 12, 31), dt.date(2026, 2, 2)])
 def test_demo_history_makes_the_footer_read_as_the_seed(article, reference):
     load_view_history(reference, article)
-    assert stats.site_figures(reference).as_dict() == SEED_FIGURES
+    assert counting.site_figures(reference).as_dict() == SEED_FIGURES
     assert sum(ArticleDay.objects.values_list("views", flat=True)) == SEED_FIGURES["total"]
     assert all(v <= n for n, v in ArticleDay.objects.values_list("views", "visitors"))
 
@@ -304,7 +318,7 @@ def test_concurrent_views_are_counted_exactly(unit):
     article = make_article(unit, "Đại hội", public=True)
     people = [f"{BROWSER} #{i}" for i in range(16)]
     assert _hammer(article.pk, people) == [200] * 16
-    figures = stats.article_figures(article.pk)
+    figures = counting.article_figures(article.pk)
     assert (figures.total, figures.visitors) == (16, 16)
     assert (site().total, site().visitors) == (16, 16)
 
@@ -331,12 +345,12 @@ def test_home_and_category_query_counts_do_not_grow_with_articles(client, unit):
 
     urls = [reverse("portal:home"), reverse("portal:category", args=[category().slug]), "/tin/tim-kiem/?q=dai"]
     first = make_article(unit, "Đại hội một", public=True)
-    ArticleDay.objects.create(article=first, day=stats.local_day(), views=1, visitors=1)
+    ArticleDay.objects.create(article=first, day=counting_clock.local_day(), views=1, visitors=1)
     [count(url) for url in urls]  # warm the cached category menu
     before = [count(url) for url in urls]
     for i in range(40):
         article = make_article(unit, f"Đại hội {i}", public=True)
-        ArticleDay.objects.create(article=article, day=stats.local_day(), views=i + 1, visitors=1)
+        ArticleDay.objects.create(article=article, day=counting_clock.local_day(), views=i + 1, visitors=1)
     [count(url) for url in urls]  # the saves dropped the cached "latest change": warm it again
     after = [count(url) for url in urls]
     assert after == before and max(after) <= 8, (before, after)

@@ -1,30 +1,97 @@
+"""Move buffered portal views from Redis into the daily rows: once, or as the worker (``--loop``)."""
+
 from __future__ import annotations
 
+import logging
+import signal
+import threading
+from types import FrameType
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.db import close_old_connections
 
-from thidua.portal import buffer
+from thidua.portal import counting
+from thidua.portal.counting.buffer import RedisCounter
+
+DEFAULT_INTERVAL = 5.0  # seconds between two flushes of the worker: how far the daily rows lag
+logger = logging.getLogger(__name__)
 
 
 class Command(BaseCommand):
     help = (
         "Move buffered portal views from Redis into the daily rows (THIDUA_VIEW_BUFFER_URL). "
-        "Run it before switching the buffer off; with --rebuild after running without it."
+        "With --loop, keep doing it every --interval seconds until SIGTERM or Ctrl-C (the worker). "
+        "Run it once before switching the buffer off; with --rebuild after running without it."
     )
 
-    def add_arguments(self, parser: Any) -> None:
+    def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument(
             "--rebuild",
             action="store_true",
             help="After flushing, drop the live totals so the next view rebuilds them from the database.",
         )
+        parser.add_argument(
+            "--loop",
+            action="store_true",
+            help="Run as the worker: flush every --interval seconds until SIGTERM or Ctrl-C, then flush once more.",
+        )
+        parser.add_argument(
+            "--interval",
+            type=float,
+            default=DEFAULT_INTERVAL,
+            help=f"Seconds between two flushes with --loop (default {DEFAULT_INTERVAL:g}).",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
-        if not buffer.enabled():
+        buffer = counting.redis_buffer()
+        if buffer is None:
             raise CommandError("No view buffer configured (THIDUA_VIEW_BUFFER_URL): views are written directly.")
+        if options["loop"]:
+            if options["rebuild"]:
+                raise CommandError("--rebuild is done once: run it without --loop.")
+            if options["interval"] <= 0:
+                raise CommandError("--interval must be more than 0 seconds.")
+            self.loop(buffer, options["interval"])
+            return
         moved = buffer.flush()
         self.stdout.write(f"{moved} buffered views written to the database.")
         if options["rebuild"]:
-            buffer.client().delete(buffer.prefix() + "loaded")
+            buffer.forget_live_totals()
             self.stdout.write("Live totals will be rebuilt from the database on the next view.")
+
+    def loop(self, buffer: RedisCounter, interval: float) -> None:
+        """Flush every ``interval`` seconds until SIGTERM or SIGINT (Ctrl-C), then once more.
+
+        A signal ends the wait at once; a flush under way finishes first (it is one database
+        transaction per batch, and an interrupted one would be repaired by the next anyway).
+        A failed flush is logged and retried at the next round: the worker keeps running.
+        """
+        stop = threading.Event()
+
+        def on_signal(signum: int, _frame: FrameType | None) -> None:
+            self.stdout.write(f"Received {signal.Signals(signum).name}, finishing.")
+            stop.set()
+
+        previous = {signum: signal.signal(signum, on_signal) for signum in (signal.SIGTERM, signal.SIGINT)}
+        self.stdout.write(f"Flushing buffered views every {interval:g} s; stop with SIGTERM or Ctrl-C.")
+        try:
+            while True:
+                self.flush_once(buffer)
+                if stop.wait(interval):
+                    break
+            self.flush_once(buffer)  # the views counted since the last round
+        finally:
+            for signum, handler in previous.items():
+                signal.signal(signum, handler)
+        self.stdout.write("Stopped.")
+
+    def flush_once(self, buffer: RedisCounter) -> None:
+        close_old_connections()  # as after a request: a connection broken or too old is replaced
+        try:
+            moved = buffer.flush()
+        except Exception:
+            logger.exception("flushing buffered views failed; retrying at the next round")
+            return
+        if moved:
+            self.stdout.write(f"{moved} buffered views written to the database.")
