@@ -16,8 +16,8 @@ from hitcount.views import HitCountMixin
 
 from config.urls import handler400, handler403, handler404, handler500
 from config.urls import urlpatterns as project_urlpatterns
-from thidua.core.access import public
-from thidua.portal import stats
+from thidua.accounts.access import public
+from thidua.portal import counting
 from thidua.portal import views as portal_views
 from thidua.portal.models import Article
 
@@ -42,7 +42,7 @@ def hitcount_article(request: HttpRequest, pk: int, slug: str = "") -> HttpRespo
 def hitcount_article_full(request: HttpRequest, pk: int, slug: str = "") -> HttpResponse:
     """As hitcount is usually deployed: the page rendered on every request, then counted."""
     article = Article.objects.public().get(pk=pk)
-    site, figures = stats.figures_of(pk)
+    site, figures = counting.figures_of(pk)
     html = portal_views.fill_slots(portal_views._article_page(request, pk), site=site, article=figures, counted=False)
     HitCountMixin.hit_count(request, HitCount.objects.get_for_object(article))
     return HttpResponse(html)

@@ -73,11 +73,13 @@ INSTALLED_APPS = [
     "django_prose_editor",
     "thidua.core",
     "thidua.accounts",
+    "thidua.notifications",
     "thidua.units",
     "thidua.members",
     "thidua.campaigns",
     "thidua.registrations",
     "thidua.portal",
+    "thidua.dashboard",
     "thidua.demo",
 ]
 
@@ -179,7 +181,7 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 LOGIN_URL = "accounts:login"
-LOGIN_REDIRECT_URL = "core:home"
+LOGIN_REDIRECT_URL = "dashboard:home"
 LOGOUT_REDIRECT_URL = "accounts:login"
 # Idle timeout: the session expires after this many seconds without a request.
 SESSION_COOKIE_AGE = env_int("THIDUA_IDLE_TIMEOUT", 30 * 60)

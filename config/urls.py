@@ -3,9 +3,9 @@ from django.contrib import admin
 from django.urls import include, path
 from django.views.i18n import JavaScriptCatalog, set_language
 
+from thidua.accounts.access import public
 from thidua.api import api
 from thidua.core import views as core_views
-from thidua.core.access import public
 from thidua.portal import views as portal_views
 
 handler400 = core_views.bad_request
@@ -14,12 +14,13 @@ handler404 = core_views.page_not_found
 handler500 = core_views.server_error
 
 urlpatterns = [
-    path("", include("thidua.core.urls")),
+    path("", include("thidua.dashboard.urls")),
     path("units/", include("thidua.units.urls")),
     path("members/", include("thidua.members.urls")),
     path("accounts/", include("thidua.accounts.urls")),
     path("plans/", include("thidua.campaigns.urls")),
     path("registrations/", include("thidua.registrations.urls")),
+    path("notifications/", include("thidua.notifications.urls")),
     path("tin/", include("thidua.portal.urls")),
     path("robots.txt", portal_views.robots, name="robots"),
     path("i18n/setlang/", public(set_language), name="set_language"),

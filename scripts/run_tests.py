@@ -57,12 +57,14 @@ def main() -> int:
     skipped: list[str] = []
     results: dict[str, int] = {}
 
-    print("=== Lint: ruff, mypy ===", flush=True)
+    print("=== Lint: ruff, mypy, migrations up to date ===", flush=True)
     venv_bin = Path(PYTHON).parent
     lint = [
         [str(venv_bin / "ruff"), "check", "."],
         [str(venv_bin / "ruff"), "format", "--check", "--quiet", "."],
         [str(venv_bin / "mypy"), "--no-error-summary", "thidua", "config"],
+        # A model change without its migration fails here, not on a production deploy.
+        [PYTHON, "manage.py", "makemigrations", "--check", "--dry-run", "-v0"],
     ]
     results["lint"] = max(subprocess.call(cmd, cwd=ROOT, env=base_env) for cmd in lint)
 

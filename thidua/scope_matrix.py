@@ -7,8 +7,13 @@ The harness derives every expectation from the tree relation alone:
 * outside scope (sibling, parent, other branch): detail/API 404, lists,
   exports and API lists contain zero foreign rows, writes change nothing;
 * inside scope (own unit, child, grandchild): visible; writes succeed only
-  when the actor's role grants the resource's write permission, else 403;
+  when the actor's role holds the resource's write permission, else 403;
 * anonymous: redirected to log in (401 from the API), nothing changes.
+
+Two declarations adjust the expectations where the product's rules say so:
+``visible_in`` (an issued plan is also read by the units below its issuer, so
+from the "parent" relation it is visible, and a write answers 403, not 404) and
+``approves_in`` (a registration is decided only by the level directly above it).
 
 Later issues add rows (``RESOURCES`` in ``thidua/core/tests/test_scope_matrix.py``),
 not machinery.
@@ -53,7 +58,7 @@ ACTOR_PERMS: dict[str, set[str]] = {
     "anonymous": set(),
 }
 ACTORS = tuple(ACTOR_PERMS)
-ACTIONS = ("list", "detail", "export", "api", "create", "edit", "delete", "approve", "import")
+ACTIONS = ("list", "detail", "guarded", "export", "api", "create", "edit", "delete", "approve", "import")
 
 
 @dataclass
@@ -79,6 +84,9 @@ class Resource:
     detail_url: Callable[[models.Model], str] | None = None
     # Further read-only pages of one object (history, htmx partials…), same expectations.
     more_detail_urls: list[Callable[[models.Model], str]] = field(default_factory=list)
+    # Pages of one object that only those holding ``write_perm`` may open (forms, pickers):
+    # 200 for them, 403 for others who see the object, 404 outside.
+    guarded_reads: list[Callable[[models.Model], str]] = field(default_factory=list)
     api_detail_url: Callable[[models.Model], str] | None = None
     edit: Callable[[models.Model], Write] | None = None
     delete: Callable[[models.Model], Write] | None = None
@@ -86,11 +94,14 @@ class Resource:
     approve: Callable[[models.Model], Write] | None = None
     import_: Callable[[World, str, Any], Write] | None = None
     write_perm: str = Perm.MANAGE_MEMBERS
+    visible_in: tuple[str, ...] = IN_SCOPE  # relations from which the object is seen
+    approves_in: tuple[str, ...] = IN_SCOPE  # relations from which an actor with write_perm may approve it
 
     def supports(self, action: str) -> bool:
         return {
             "list": bool(self.list_urls),
             "detail": self.detail_url is not None,
+            "guarded": bool(self.guarded_reads),
             "export": bool(self.export_urls),
             "api": bool(self.api_list_urls) or self.api_detail_url is not None,
             "create": self.create is not None,
@@ -132,8 +143,9 @@ def check(resource: Resource, world: World, actor: str, action: str) -> list[str
     anonymous = world.users[actor] is None
     for relation in RELATIONS:
         target = world.targets[actor][relation]
-        in_scope = relation in IN_SCOPE and not anonymous
-        may_write = in_scope and resource.write_perm in ACTOR_PERMS[actor]
+        in_scope = relation in resource.visible_in and not anonymous
+        writers_in = resource.approves_in if action == "approve" else IN_SCOPE
+        may_write = not anonymous and relation in writers_in and resource.write_perm in ACTOR_PERMS[actor]
         where = f"{resource.name}/{actor}/{action}/{relation}"
 
         def fail(message: str, where: str = where) -> None:
@@ -190,6 +202,15 @@ def check(resource: Resource, world: World, actor: str, action: str) -> list[str
                         fail(f"{url} anonymous got {response.status_code}")
                 elif response.status_code != (200 if in_scope else 404):
                     fail(f"{url} status {response.status_code}, expected {200 if in_scope else 404}")
+        elif action == "guarded":
+            for url_of in resource.guarded_reads:
+                response = client.get(url_of(obj))
+                expected = 200 if may_write else 403 if in_scope else 404
+                if anonymous:
+                    if not _is_login_redirect(response):
+                        fail(f"{url_of(obj)} anonymous got {response.status_code}")
+                elif response.status_code != expected:
+                    fail(f"{url_of(obj)} status {response.status_code}, expected {expected}")
         elif action == "api":
             for url_of in resource.api_list_urls:
                 response = client.get(url_of(obj))

@@ -19,10 +19,16 @@ The world is a small union tree built through the services (as users would):
 from __future__ import annotations
 
 import itertools
+import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from thidua.accounts.models import Role, RoleAssignment, User
+from django.db import connections
+from freezegun import freeze_time
+
+from thidua.accounts.models import Role, User
+from thidua.accounts.services import assignment_create
 from thidua.members.models import Member
 from thidua.members.services import member_create
 from thidua.units.kinds import DEFAULT_KINDS
@@ -90,11 +96,52 @@ def make_member(unit: Unit, full_name: str | None = None, **fields: Any) -> Memb
     return member_create(unit=unit, **data)
 
 
+def system_admin() -> User:
+    """The system administrator who hands out the personas' roles (no role of its own)."""
+    admin = User.objects.filter(username="he-thong").first()
+    return admin or User.objects.create_user(username="he-thong", password=PASSWORD, is_superuser=True)
+
+
 def make_user(username: str, *roles: tuple[Unit, str], superuser: bool = False) -> User:
+    """An account with roles granted through the service, as an administrator would."""
     user = User.objects.create_user(username=username, password=PASSWORD, full_name=username, is_superuser=superuser)
     for unit, role in roles:
-        RoleAssignment.objects.create(user=user, unit=unit, role=role)
+        assignment_create(user=user, unit=unit, role=role, by=system_admin())
     return user
+
+
+def run_concurrently(*jobs: Callable[[], Any]) -> list[Any]:
+    """Run the jobs in real threads (own database connections) released at one barrier.
+
+    Returns each job's result or the exception it raised, in order; the test inspects them.
+    """
+    barrier = threading.Barrier(len(jobs))
+    outcomes: list[Any] = [None] * len(jobs)
+
+    def runner(index: int, job: Callable[[], Any]) -> None:
+        try:
+            barrier.wait()
+            outcomes[index] = job()
+        except Exception as exc:  # noqa: BLE001 - each outcome is inspected by the test
+            outcomes[index] = exc
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=runner, args=(i, job)) for i, job in enumerate(jobs)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(60)
+    return outcomes
+
+
+def frozen(moment: Any) -> Any:
+    """The one way tests control time: ``with frozen("2025-02-01 09:00"):`` (or as a decorator).
+
+    Every clock of the project reads ``django.utils.timezone.now()``, which this freezes; a
+    naive moment is taken as UTC, as freezegun does.
+    """
+    return freeze_time(moment)
 
 
 @dataclass

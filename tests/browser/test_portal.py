@@ -10,7 +10,8 @@ import pytest
 
 from tests.browser.conftest import DESKTOP, assert_accessible, no_horizontal_scroll, shoot
 from thidua.accounts.models import Role
-from thidua.portal import stats
+from thidua.portal import counting
+from thidua.portal.counting import clock
 from thidua.portal.demo import SEED_FIGURES, SEED_TITLE, load_portal
 from thidua.portal.models import Article
 from thidua.testing import PASSWORD, make_unit, make_user
@@ -26,9 +27,9 @@ def portal(transactional_db, monkeypatch):
     root = make_unit(None, "Tổng Liên đoàn Lao động Việt Nam", "confederation", "TLD")
     province = make_unit(root, "Liên đoàn Lao động tỉnh Bắc Kạn", "provincial-federation", "BK")
     make_unit(province, "Liên đoàn Lao động huyện Ba Bể", "district-federation", "BK-BB")
-    noon = dt.datetime.combine(REFERENCE, dt.time(12, 0), tzinfo=stats.ZONE)
-    monkeypatch.setattr(stats, "now", lambda: noon)
-    stats._salts.clear()
+    noon = dt.datetime.combine(REFERENCE, dt.time(12, 0), tzinfo=clock.zone())
+    monkeypatch.setattr(clock, "now", lambda: noon)
+    counting.reset()
     seed = load_portal(reference=REFERENCE)
     make_user("bientap", (province, Role.EDITOR))
     return seed
@@ -69,7 +70,7 @@ def test_footer_shows_the_seeds_figures_on_the_reference_date(portal, reader):
 
 
 def test_reading_an_article_moves_its_counter_exactly_once(portal, reader):
-    before = stats.article_figures(portal.pk, REFERENCE).total
+    before = counting.article_figures(portal.pk, REFERENCE).total
     reader.goto(reader.base + portal.get_absolute_url())
     assert wait_counted(reader) == "true"
     counter = reader.locator('[data-article-figure="total"]')
@@ -80,14 +81,14 @@ def test_reading_an_article_moves_its_counter_exactly_once(portal, reader):
         reader.reload()
     reader.goto(reader.base + "/tin/")  # and reading it again from another page neither
     reader.go_back()
-    assert stats.article_figures(portal.pk, REFERENCE).total == before + 1
+    assert counting.article_figures(portal.pk, REFERENCE).total == before + 1
     assert counter.inner_text() == f"{before + 1:,}".replace(",", ".")
     assert footer(reader)["today"] == "62"
     # A second reader on another browser is one more view.
     reader.context.browser.new_context(user_agent=READER_UA.replace("156.0", "155.0")).new_page().goto(
         reader.base + portal.get_absolute_url()
     )
-    assert stats.article_figures(portal.pk, REFERENCE).total == before + 2
+    assert counting.article_figures(portal.pk, REFERENCE).total == before + 2
     assert_accessible(reader)
     shoot(reader, "portal-article")
 

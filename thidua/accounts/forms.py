@@ -5,11 +5,12 @@ from typing import Any, cast
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from thidua.accounts.models import Role
-from thidua.accounts.scope import Perm
-from thidua.units.models import Unit
+from thidua.accounts.models import RoleAssignment
+from thidua.accounts.roles import Perm, Role
 
 UNIT_SELECT_LIMIT = 1000
+# The unit model as the assignment's relation names it: accounts sits below the tree's app.
+Unit: Any = RoleAssignment._meta.get_field("unit").related_model
 
 
 class AssignmentForm(forms.Form):
@@ -22,7 +23,7 @@ class AssignmentForm(forms.Form):
         widget=forms.PasswordInput(render_value=False, attrs={"autocomplete": "new-password"}),
     )
     unit = forms.ModelChoiceField(
-        queryset=Unit.objects.none(),
+        queryset=Unit._default_manager.none(),
         label=_("Đơn vị"),
         error_messages={"invalid_choice": _("Đơn vị không hợp lệ hoặc nằm ngoài phạm vi bạn quản lý.")},
     )
@@ -30,7 +31,7 @@ class AssignmentForm(forms.Form):
 
     def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        units = Unit.objects.visible_to(user, Perm.MANAGE_ACCOUNTS).active().order_by("path")
+        units = Unit._default_manager.visible_to(user, Perm.MANAGE_ACCOUNTS).active().order_by("path")
         field = cast(forms.ModelChoiceField, self.fields["unit"])
         field.queryset = units
         if units.count() > UNIT_SELECT_LIMIT:

@@ -1,12 +1,15 @@
 from __future__ import annotations
 
-from typing import Any
-
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
+
+from thidua.accounts.roles import Role
+from thidua.accounts.scope import ByPath, ScopedQuerySet
+
+__all__ = ["Role", "RoleAssignment", "User"]
 
 
 class User(AbstractUser):
@@ -22,24 +25,10 @@ class User(AbstractUser):
         return self.full_name or self.username
 
 
-class Role(models.TextChoices):
-    ADMIN = "admin", _("Quản trị hệ thống")
-    UNIT_ADMIN = "unit_admin", _("Quản trị đơn vị")
-    OFFICER = "officer", _("Cán bộ thi đua")
-    COUNCIL = "council", _("Thành viên Hội đồng TĐKT")
-    EDITOR = "editor", _("Biên tập viên")
-    VIEWER = "viewer", _("Người xem")
-
-
-class RoleAssignmentQuerySet(models.QuerySet["RoleAssignment"]):
-    def visible_to(self, user: Any, perm: str | None = None) -> RoleAssignmentQuerySet:
-        from thidua.accounts.scope import Perm, restrict
-
-        return restrict(self, user, perm or Perm.VIEW, path_field="unit__path")
-
-
 class RoleAssignment(models.Model):
     """A role a user holds on a unit; its scope is that unit's whole subtree."""
+
+    scope_rule = ByPath("unit__path")
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="assignments", verbose_name=_("tài khoản")
@@ -54,7 +43,7 @@ class RoleAssignment(models.Model):
     )
     history = HistoricalRecords()
 
-    objects = RoleAssignmentQuerySet.as_manager()
+    objects = ScopedQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("phân quyền")

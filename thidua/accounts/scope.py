@@ -1,62 +1,45 @@
 """The one scope mechanism: who may see or change what, by place in the union tree.
 
 A role assignment on a unit grants a set of permissions over that unit's whole
-subtree. Everything that reads rows for a user goes through ``restrict`` (the
-``visible_to`` queryset methods call it) and every single-object fetch goes
-through ``get_for_user``: 404 when the object is outside the user's scope for
-viewing, 403 when it is visible but the user lacks the permission asked for.
+subtree. Every model that belongs to the tree declares once, as its
+``scope_rule``, how a row reaches its unit:
+
+* ``ByPath("unit__path")`` — the row belongs to the unit at the end of the lookup;
+  ``shared_down`` widens *viewing* to every unit below the owner when the row is
+  in one of the given states (an issued plan is read by every level it applies to);
+* ``ViaParent("plan")`` — the row is seen and changed exactly as its parent is
+  (an attachment as its plan, a pledge as its registration), widening included;
+* ``OwnedBy("user")`` — the row belongs to one account (notifications).
+
+From that declaration come the only two ways to read scoped rows:
+``Model.objects.visible_to(user, perm)`` for lists, exports, search and the API,
+and ``get_for_user(queryset, user, perm, pk=…)`` for one object: 404 when the
+user may not see it, 403 when they see it but lack ``perm``. Views receive
+objects already fetched this way through ``thidua.accounts.access.scoped``.
 
 The user's grants are read once per request (one query) and cached on the
 user object, so scope checks cost a fixed number of queries whatever the tree.
+No code outside this package reads grants; it asks the questions below.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, TypeVar
+from typing import Any, Protocol, Self, TypeVar
 
-from django.core.exceptions import ObjectDoesNotExist, PermissionDenied
+from django.core.exceptions import MultipleObjectsReturned, ObjectDoesNotExist, PermissionDenied
 from django.db import models
 from django.db.models import Q
 from django.http import Http404
 from django.utils.translation import gettext as _
 
-from thidua.accounts.models import Role
+from thidua.accounts.roles import ROLE_PERMS, Perm
 
 M = TypeVar("M", bound=models.Model)
-QS = TypeVar("QS", bound=models.QuerySet[Any])
 
-
-class Perm:
-    VIEW = "view"
-    VIEW_SENSITIVE = "view_sensitive"  # phone, ID number, date of birth of members
-    MANAGE_MEMBERS = "manage_members"
-    MANAGE_UNITS = "manage_units"  # edit a unit; create, move, merge, delete its children
-    MANAGE_ACCOUNTS = "manage_accounts"
-    MANAGE_EMULATION = "manage_emulation"  # plans, registrations, urging, accepting
-    PUBLISH = "publish"  # write, schedule and publish the unit's articles on the public portal
-
-
-ROLE_PERMS: dict[str, frozenset[str]] = {
-    Role.ADMIN: frozenset(
-        {
-            Perm.VIEW,
-            Perm.VIEW_SENSITIVE,
-            Perm.MANAGE_MEMBERS,
-            Perm.MANAGE_UNITS,
-            Perm.MANAGE_ACCOUNTS,
-            Perm.MANAGE_EMULATION,
-            Perm.PUBLISH,
-        }
-    ),
-    Role.UNIT_ADMIN: frozenset(
-        {Perm.VIEW, Perm.VIEW_SENSITIVE, Perm.MANAGE_MEMBERS, Perm.MANAGE_UNITS, Perm.MANAGE_ACCOUNTS}
-    ),
-    Role.OFFICER: frozenset({Perm.VIEW, Perm.VIEW_SENSITIVE, Perm.MANAGE_MEMBERS, Perm.MANAGE_EMULATION}),
-    Role.COUNCIL: frozenset({Perm.VIEW}),
-    Role.EDITOR: frozenset({Perm.VIEW, Perm.PUBLISH}),
-    Role.VIEWER: frozenset({Perm.VIEW}),
-}
+# Width of one level in a unit's materialised path (django-treebeard's ``steplen``).
+PATH_STEP = 4
+NOTHING = Q(pk__in=[])  # matches no row, without a query
 
 
 @dataclass(frozen=True)
@@ -73,6 +56,7 @@ class Scope:
 
     grants: tuple[Grant, ...]
     is_global: bool = False
+    user_id: int | None = None
 
     def prefixes(self, perm: str) -> list[str]:
         """Minimal list of subtree paths where ``perm`` holds (nested ones dropped)."""
@@ -88,6 +72,21 @@ class Scope:
             return True
         return any(path.startswith(g.path) and perm in g.perms for g in self.grants)
 
+    def granted_at(self, path: str, perm: str) -> bool:
+        """``perm`` is granted on the unit at ``path`` itself, not inherited from above it."""
+        return self.is_global or any(g.path == path and perm in g.perms for g in self.grants)
+
+    def ancestors_of_scope(self, perm: str = Perm.VIEW) -> set[str]:
+        """Paths of the units strictly above the user's subtrees (where plans from above come from)."""
+        above: set[str] = set()
+        for prefix in self.prefixes(perm):
+            above.update(prefix[:end] for end in range(PATH_STEP, len(prefix), PATH_STEP))
+        return above
+
+    def unit_ids_with(self, perm: str) -> list[int]:
+        """The units on which the user holds ``perm`` directly (their own units for that work)."""
+        return sorted({g.unit_id for g in self.grants if perm in g.perms})
+
     def roles_at(self, path: str) -> set[str]:
         return {g.role for g in self.grants if path.startswith(g.path)}
 
@@ -100,6 +99,15 @@ class Scope:
     def has_any(self, perm: str) -> bool:
         return self.is_global or any(perm in g.perms for g in self.grants)
 
+    def path_condition(self, field: str, perm: str) -> Q:
+        """Rows whose ``field`` (a unit path) lies in a subtree where ``perm`` holds."""
+        if self.is_global:
+            return Q()
+        condition = NOTHING
+        for prefix in self.prefixes(perm):
+            condition |= Q(**{f"{field}__startswith": prefix})
+        return condition
+
 
 ANONYMOUS_SCOPE = Scope(grants=())
 
@@ -111,10 +119,8 @@ def scope_for(user: Any) -> Scope:
     cached = getattr(user, "_thidua_scope", None)
     if cached is not None:
         return cached
-    from thidua.accounts.models import RoleAssignment
-
     rows = (
-        RoleAssignment.objects.filter(user_id=user.pk, unit__dissolved_on__isnull=True)
+        user.assignments.filter(unit__dissolved_on__isnull=True)
         .values_list("unit_id", "unit__path", "role")
         .order_by("unit__path")
     )
@@ -122,7 +128,7 @@ def scope_for(user: Any) -> Scope:
         Grant(path=path, unit_id=unit_id, role=role, perms=ROLE_PERMS.get(role, frozenset()))
         for unit_id, path, role in rows
     )
-    scope = Scope(grants=grants, is_global=bool(user.is_superuser))
+    scope = Scope(grants=grants, is_global=bool(user.is_superuser), user_id=user.pk)
     user._thidua_scope = scope
     return scope
 
@@ -132,49 +138,144 @@ def forget_scope(user: Any) -> None:
         del user._thidua_scope
 
 
-def restrict(queryset: QS, user: Any, perm: str, *, path_field: str) -> QS:
-    """Rows of ``queryset`` whose unit lies in a subtree where ``user`` holds ``perm``."""
-    scope = scope_for(user)
-    if scope.is_global:
-        return queryset
-    prefixes = scope.prefixes(perm)
-    if not prefixes:
-        return queryset.none()
-    condition = Q()
-    for prefix in prefixes:
-        condition |= Q(**{f"{path_field}__startswith": prefix})
-    return queryset.filter(condition)
+# --- how a model reaches its unit ------------------------------------------------
 
 
-def path_of(obj: models.Model, path_attr: str) -> str:
-    value: Any = obj
-    for part in path_attr.split("__"):
-        value = getattr(value, part)
-    return str(value)
+class ScopeRule(Protocol):
+    def condition(self, model: type[models.Model], scope: Scope, perm: str, prefix: str) -> Q:
+        """Rows of ``model`` (reached through the lookup ``prefix``) where ``perm`` holds."""
+
+    def allows(self, obj: models.Model, scope: Scope, perm: str) -> bool:
+        """Whether ``perm`` holds on this one object."""
 
 
-def get_for_user(
-    queryset: models.QuerySet[M],
-    user: Any,
-    perm: str = Perm.VIEW,
-    *,
-    path_field: str,
-    **lookup: Any,
-) -> M:
-    """Fetch one object for ``user``: 404 outside the viewing scope, 403 without ``perm``."""
-    # A queryset's own visible_to() may widen viewing (e.g. plans issued from above).
-    visible_to = getattr(queryset, "visible_to", None)
-    visible = visible_to(user) if visible_to else restrict(queryset, user, Perm.VIEW, path_field=path_field)
-    try:
-        obj = visible.get(**lookup)
-    except (ObjectDoesNotExist, ValueError, TypeError):
-        raise Http404(_("Không tìm thấy hoặc bạn không có quyền xem.")) from None
-    if perm != Perm.VIEW and not scope_for(user).allows(path_of(obj, path_field), perm):
-        raise PermissionDenied(_("Bạn không có quyền thực hiện thao tác này."))
+def _value(obj: Any, lookup: str) -> Any:
+    for part in lookup.split("__"):
+        obj = getattr(obj, part)
     return obj
 
 
-def require(user: Any, path: str, perm: str) -> None:
-    """Raise 403 unless ``user`` holds ``perm`` at ``path`` (the object is already visible)."""
-    if not scope_for(user).allows(path, perm):
+@dataclass(frozen=True)
+class ByPath:
+    """The row belongs to the unit whose materialised path is at ``path`` (a lookup)."""
+
+    path: str
+    # Viewing widens to the units below the owner while the row is in one of these states.
+    shared_down: tuple[str, tuple[str, ...]] | None = None
+
+    def condition(self, model: type[models.Model], scope: Scope, perm: str, prefix: str) -> Q:
+        own = scope.path_condition(prefix + self.path, perm)
+        if perm != Perm.VIEW or self.shared_down is None or scope.is_global:
+            return own
+        above = scope.ancestors_of_scope(Perm.VIEW)
+        if not above:
+            return own
+        field, states = self.shared_down
+        return own | Q(**{f"{prefix}{self.path}__in": sorted(above), f"{prefix}{field}__in": states})
+
+    def allows(self, obj: models.Model, scope: Scope, perm: str) -> bool:
+        path = str(_value(obj, self.path))
+        if scope.allows(path, perm):
+            return True
+        if perm != Perm.VIEW or self.shared_down is None:
+            return False
+        field, states = self.shared_down
+        # Shared down: the owner is strictly above one of the user's subtrees.
+        shared = any(p != path and p.startswith(path) for p in scope.prefixes(Perm.VIEW))
+        return shared and _value(obj, field) in states
+
+
+@dataclass(frozen=True)
+class ViaParent:
+    """The row is seen and changed as the object in its foreign key ``field`` is."""
+
+    field: str
+
+    def parent_model(self, model: type[models.Model]) -> type[models.Model]:
+        related = model._meta.get_field(self.field).related_model
+        if not isinstance(related, type):
+            raise TypeError(f"{model.__name__}.{self.field} is not a foreign key to a model")
+        return related
+
+    def condition(self, model: type[models.Model], scope: Scope, perm: str, prefix: str) -> Q:
+        parent = self.parent_model(model)
+        return rule_of(parent).condition(parent, scope, perm, f"{prefix}{self.field}__")
+
+    def allows(self, obj: models.Model, scope: Scope, perm: str) -> bool:
+        parent = getattr(obj, self.field)
+        return rule_of(type(parent)).allows(parent, scope, perm)
+
+
+@dataclass(frozen=True)
+class OwnedBy:
+    """The row belongs to one account (in the foreign key ``field``), whatever the tree."""
+
+    field: str
+
+    def condition(self, model: type[models.Model], scope: Scope, perm: str, prefix: str) -> Q:
+        if scope.user_id is None:
+            return NOTHING
+        return Q(**{f"{prefix}{self.field}_id": scope.user_id})
+
+    def allows(self, obj: models.Model, scope: Scope, perm: str) -> bool:
+        return scope.user_id is not None and getattr(obj, f"{self.field}_id") == scope.user_id
+
+
+def rule_of(model: type[models.Model]) -> ScopeRule:
+    rule = getattr(model, "scope_rule", None)
+    if rule is None:
+        raise TypeError(f"{model.__name__} declares no scope_rule; it cannot be read through the scope mechanism")
+    return rule
+
+
+class ScopedQuerySet(models.QuerySet[M]):
+    """A queryset of a model that declares its ``scope_rule``."""
+
+    def visible_to(self, user: Any, perm: str = Perm.VIEW) -> Self:
+        """Rows on which ``user`` holds ``perm`` (viewing includes rows shared down from above)."""
+        return self.filter(rule_of(self.model).condition(self.model, scope_for(user), perm, ""))
+
+
+def allows(user: Any, obj: models.Model, perm: str) -> bool:
+    """Whether ``user`` holds ``perm`` on ``obj`` (by the object's own rule)."""
+    return rule_of(type(obj)).allows(obj, scope_for(user), perm)
+
+
+def require(user: Any, obj: models.Model, perm: str) -> None:
+    """403 unless ``user`` holds ``perm`` on ``obj`` (which the user already sees)."""
+    if not allows(user, obj, perm):
         raise PermissionDenied(_("Bạn không có quyền thực hiện thao tác này."))
+
+
+def get_for_user(
+    source: models.QuerySet[M] | type[M],
+    user: Any,
+    perm: str = Perm.VIEW,
+    **lookup: Any,
+) -> M:
+    """One object for ``user``: 404 outside the viewing scope, 403 without ``perm``."""
+    queryset = source if isinstance(source, models.QuerySet) else source._default_manager.all()
+    visible = queryset.filter(rule_of(queryset.model).condition(queryset.model, scope_for(user), Perm.VIEW, ""))
+    try:
+        obj = visible.get(**lookup)
+    except (ObjectDoesNotExist, MultipleObjectsReturned, ValueError, TypeError):
+        raise Http404(_("Không tìm thấy hoặc bạn không có quyền xem.")) from None
+    if perm != Perm.VIEW:
+        require(user, obj, perm)
+    return obj
+
+
+class Can:
+    """``can.issue`` in a template asks ``obj.can_issue(user)``: buttons follow the model's rules."""
+
+    def __init__(self, obj: Any, user: Any) -> None:
+        self._obj = obj
+        self._user = user
+
+    def __getattr__(self, action: str) -> bool:
+        if action.startswith("_"):
+            raise AttributeError(action)
+        method = getattr(self._obj, f"can_{action}", None)
+        if method is None:
+            raise AttributeError(f"{type(self._obj).__name__} has no can_{action}()")
+        return bool(method(self._user))

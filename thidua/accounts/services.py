@@ -3,17 +3,20 @@
 from __future__ import annotations
 
 import re
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
-from thidua.accounts.models import Role, RoleAssignment, User
-from thidua.accounts.scope import Perm, forget_scope, scope_for
+from thidua.accounts.models import RoleAssignment, User
+from thidua.accounts.roles import Perm, Role
+from thidua.accounts.scope import forget_scope, scope_for
 from thidua.core.text import clean_text
-from thidua.units.models import Unit
+
+if TYPE_CHECKING:  # for annotations only: accounts sits below the tree's app
+    from thidua.units.models import Unit
 
 USERNAME_PATTERN = re.compile(r"^[A-Za-z0-9.@_+-]+$")
 

@@ -1,7 +1,5 @@
 from __future__ import annotations
 
-from typing import Any
-
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -13,10 +11,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from thidua.accounts import services
+from thidua.accounts.access import public, scoped
 from thidua.accounts.forms import AssignmentForm
 from thidua.accounts.models import RoleAssignment
-from thidua.accounts.scope import Perm, get_for_user, scope_for
-from thidua.core.access import public, scoped
+from thidua.accounts.scope import Perm, scope_for
 from thidua.core.excel import xlsx_response
 from thidua.core.forms import apply_errors
 
@@ -28,10 +26,7 @@ password_change_done = scoped(
 )
 
 
-def assignment_get_for_user(user: Any, pk: Any, perm: str = Perm.VIEW) -> RoleAssignment:
-    return get_for_user(
-        RoleAssignment.objects.select_related("user", "unit"), user, perm, path_field="unit__path", pk=pk
-    )
+ASSIGNMENTS = RoleAssignment.objects.select_related("user", "unit")
 
 
 @scoped
@@ -95,10 +90,9 @@ def assignment_create(request: HttpRequest) -> HttpResponse:
     return render(request, "accounts/assignment_form.html", {"nav": "accounts", "form": form}, status=status)
 
 
-@scoped
+@scoped(ASSIGNMENTS, perm=Perm.MANAGE_ACCOUNTS)
 @require_POST
-def assignment_revoke(request: HttpRequest, pk: int) -> HttpResponse:
-    assignment = assignment_get_for_user(request.user, pk, Perm.MANAGE_ACCOUNTS)
+def assignment_revoke(request: HttpRequest, assignment: RoleAssignment) -> HttpResponse:
     try:
         services.assignment_revoke(assignment=assignment, by=request.user)
     except ValidationError as exc:

@@ -9,6 +9,10 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from thidua.accounts.roles import Perm
+from thidua.accounts.scope import ByPath, ScopedQuerySet, ViaParent, allows
+from thidua.core.transitions import StateEvent, Transition
+
 
 class Title(models.Model):
     """A title or form of commendation that plans and registrations can aim at (catalogue)."""
@@ -46,6 +50,11 @@ class SigningCapacity(models.TextChoices):
     BY_ORDER = "TL.", _("TL. (thừa lệnh)")
 
 
+def plan_manager(user: Any, plan: Plan) -> bool:
+    """The issuer's side manages a plan: emulation officers of the issuer or above."""
+    return allows(user, plan, Perm.MANAGE_EMULATION)
+
+
 class DocumentCounter(models.Model):
     """The last number an issuer used for a type of document in a year (Decree 30: restarts yearly)."""
 
@@ -61,32 +70,6 @@ class DocumentCounter(models.Model):
         return f"{self.doc_type} {self.year}: {self.last_number}"
 
 
-class PlanQuerySet(models.QuerySet["Plan"]):
-    def visible_to(self, user: Any, perm: str | None = None) -> PlanQuerySet:
-        """Plans of units in the user's scope, plus issued plans of the units above it.
-
-        A plan issued by the province applies to every unit below, so each of
-        their officers reads it (but only the issuer's side may change it).
-        """
-        from thidua.accounts.scope import Perm, restrict, scope_for
-
-        perm = perm or Perm.VIEW
-        own = restrict(self, user, perm, path_field="issuer__path")
-        if perm != Perm.VIEW:
-            return own
-        scope = scope_for(user)
-        if scope.is_global:
-            return own
-        ancestors: set[str] = set()
-        step = 4
-        for prefix in scope.prefixes(Perm.VIEW):
-            ancestors.update(prefix[:end] for end in range(step, len(prefix), step))
-        if not ancestors:
-            return own
-        from_above = self.filter(issuer__path__in=ancestors, status__in=Plan.PUBLISHED)
-        return (own | from_above).distinct()
-
-
 class Plan(models.Model):
     """A plan (Kế hoạch) or guidance that launches or implements an emulation campaign."""
 
@@ -97,6 +80,13 @@ class Plan(models.Model):
         RECALLED = "recalled", _("Đã thu hồi")
 
     PUBLISHED = ("issued", "closed")
+
+    # A plan belongs to its issuer's side; once issued it applies to, and is read by, every unit below.
+    scope_rule = ByPath("issuer__path", shared_down=("status", PUBLISHED))
+
+    ISSUE = Transition("issue", source=(Status.DRAFT,), target=Status.ISSUED, policy=plan_manager)
+    RECALL = Transition("recall", source=(Status.ISSUED,), target=Status.RECALLED, policy=plan_manager)
+    CLOSE = Transition("close", source=(Status.ISSUED,), target=Status.CLOSED, policy=plan_manager)
 
     issuer = models.ForeignKey(
         "units.Unit", on_delete=models.PROTECT, related_name="plans", verbose_name=_("đơn vị ban hành")
@@ -155,7 +145,7 @@ class Plan(models.Model):
     )
 
     history = HistoricalRecords(excluded_fields=["updated_at", "search_text"], m2m_fields=[titles])
-    objects = PlanQuerySet.as_manager()
+    objects = ScopedQuerySet.as_manager()
 
     class Meta:
         ordering = ["-issued_on", "-id"]
@@ -182,26 +172,46 @@ class Plan(models.Model):
     def is_draft(self) -> bool:
         return self.status == self.Status.DRAFT
 
+    # What the user may do with this plan (templates read them through ``Can``).
+    def can_manage(self, user: Any) -> bool:
+        return plan_manager(user, self)
 
-class PlanEvent(models.Model):
+    def can_edit(self, user: Any) -> bool:
+        return self.is_draft and plan_manager(user, self)
+
+    def can_issue(self, user: Any) -> bool:
+        return self.ISSUE.available(self, user)
+
+    def can_recall(self, user: Any) -> bool:
+        return self.RECALL.available(self, user)
+
+    def can_close(self, user: Any) -> bool:
+        return self.CLOSE.available(self, user)
+
+    def can_urge(self, user: Any) -> bool:
+        return self.status == self.Status.ISSUED and plan_manager(user, self)
+
+    def can_register(self, user: Any) -> bool:
+        return self.status == self.Status.ISSUED
+
+
+class PlanEvent(StateEvent):
     """A life-cycle transition of a plan: who, when, from, to, why."""
 
+    scope_rule = ViaParent("plan")
+
     plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="events")
-    from_status = models.CharField(max_length=10, blank=True)
-    to_status = models.CharField(max_length=10)
-    reason = models.TextField(blank=True)
-    at = models.DateTimeField(auto_now_add=True)
-    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
 
-    class Meta:
-        ordering = ["at", "id"]
+    objects = ScopedQuerySet.as_manager()
 
-    def __str__(self) -> str:
-        return f"{self.plan_id}: {self.from_status} → {self.to_status}"
+    class Meta(StateEvent.Meta):
+        pass
 
 
 class Content(models.Model):
     """A named emulation content (nội dung, phong trào) of a plan."""
+
+    scope_rule = ViaParent("plan")
 
     plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="contents")
     name = models.CharField(_("tên nội dung"), max_length=300)
@@ -210,6 +220,8 @@ class Content(models.Model):
     position = models.PositiveSmallIntegerField(default=0)
     source = models.ForeignKey("self", on_delete=models.SET_NULL, null=True, blank=True, related_name="copies")
     history = HistoricalRecords()
+
+    objects = ScopedQuerySet.as_manager()
 
     class Meta:
         ordering = ["position", "id"]
@@ -222,6 +234,8 @@ class Content(models.Model):
 
 class Criterion(models.Model):
     """A measurable criterion of a content: yes/no, a number with a target, or a weighted score."""
+
+    scope_rule = ViaParent("content")
 
     class AppliesTo(models.TextChoices):
         COLLECTIVE = "collective", _("Tập thể")
@@ -245,6 +259,8 @@ class Criterion(models.Model):
     source = models.ForeignKey("self", on_delete=models.SET_NULL, null=True, blank=True, related_name="copies")
     history = HistoricalRecords()
 
+    objects = ScopedQuerySet.as_manager()
+
     class Meta:
         ordering = ["position", "id"]
         verbose_name = _("tiêu chí")
@@ -261,10 +277,14 @@ class Criterion(models.Model):
 class Round(models.Model):
     """An emulation round (đợt thi đua) inside the plan's window."""
 
+    scope_rule = ViaParent("plan")
+
     plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="rounds")
     name = models.CharField(_("tên đợt"), max_length=200)
     start = models.DateField(_("bắt đầu"))
     end = models.DateField(_("kết thúc"))
+
+    objects = ScopedQuerySet.as_manager()
 
     class Meta:
         ordering = ["start", "id"]
@@ -286,6 +306,9 @@ def uuid4_hex() -> str:
 class PlanAttachment(models.Model):
     """A file attached to a plan (appendix, form, scanned signed copy)."""
 
+    # Downloadable by everyone who reads the plan (issued plans are read below their issuer).
+    scope_rule = ViaParent("plan")
+
     plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="attachments")
     file = models.FileField(upload_to=attachment_path)
     name = models.CharField(_("tên tệp"), max_length=200)
@@ -293,6 +316,8 @@ class PlanAttachment(models.Model):
     content_type = models.CharField(max_length=100)
     uploaded_at = models.DateTimeField(auto_now_add=True)
     uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+
+    objects = ScopedQuerySet.as_manager()
 
     class Meta:
         ordering = ["uploaded_at", "id"]
@@ -304,12 +329,17 @@ class PlanAttachment(models.Model):
 class Obligation(models.Model):
     """A unit's duty to issue its implementation plan of a parent plan by a due date."""
 
+    # Seen by the unit that owes it and every level above it (the issuer's side included).
+    scope_rule = ByPath("unit__path")
+
     plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="obligations")
     unit = models.ForeignKey("units.Unit", on_delete=models.PROTECT, related_name="obligations")
     due_on = models.DateField(_("hạn ban hành"))
     implementation = models.ForeignKey(Plan, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
     fulfilled_on = models.DateField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = ScopedQuerySet.as_manager()
 
     class Meta:
         ordering = ["unit__path"]
@@ -327,30 +357,18 @@ class Obligation(models.Model):
 class Reminder(models.Model):
     """One urging (đôn đốc) of a unit about one obligation; at most one a day."""
 
+    scope_rule = ViaParent("obligation")
+
     obligation = models.ForeignKey(Obligation, on_delete=models.CASCADE, related_name="reminders")
     day = models.DateField()
     by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
     recipients = models.PositiveSmallIntegerField(default=0)
     at = models.DateTimeField(auto_now_add=True)
 
+    objects = ScopedQuerySet.as_manager()
+
     class Meta:
         constraints = [models.UniqueConstraint(fields=["obligation", "day"], name="one_reminder_a_day")]
 
     def __str__(self) -> str:
         return f"{self.obligation_id} @ {self.day}"
-
-
-class Notification(models.Model):
-    """An in-app message to a user (reminders, decisions on their registrations…)."""
-
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications")
-    message = models.CharField(max_length=500)
-    url = models.CharField(max_length=300, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    read_at = models.DateTimeField(null=True, blank=True)
-
-    class Meta:
-        ordering = ["-created_at", "-id"]
-
-    def __str__(self) -> str:
-        return self.message

@@ -7,11 +7,14 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Q
+from django.db.models import Count, Q
 from django.utils.translation import gettext_lazy as _
 
-from thidua.accounts.scope import Perm, restrict
+from thidua.accounts.roles import Perm
+from thidua.accounts.scope import scope_for
 from thidua.campaigns.models import Obligation, Plan
+from thidua.core.text import fold
+from thidua.units.models import Unit
 
 STATUS_LABELS = {
     "issued": _("Đã ban hành"),
@@ -56,8 +59,6 @@ def cascade_board(
     Three queries whatever the number of units: obligations (with unit, kind
     and parent plan), reminder counts, and the user's scope (cached).
     """
-    from django.db.models import Count
-
     root_id = plan.campaign_root_id
     family = Q(plan_id=root_id) | Q(plan__root_id=root_id)
     qs = (
@@ -67,10 +68,8 @@ def cascade_board(
         .annotate(reminder_count=Count("reminders"))
         .order_by("unit__path")
     )
-    qs = restrict(qs, user, Perm.VIEW, path_field="unit__path")
+    qs = qs.visible_to(user)
     if q:
-        from thidua.core.text import fold
-
         for word in fold(q).split():
             qs = qs.filter(unit__search_text__contains=word)
     rows: list[BoardRow] = []
@@ -93,10 +92,16 @@ def cascade_board(
 
 def my_obligations(user: Any) -> list[Obligation]:
     """Open obligations of the units where the user may manage emulation work."""
-    from thidua.accounts.scope import scope_for
+    units = scope_for(user).unit_ids_with(Perm.MANAGE_EMULATION)
+    qs = (
+        Obligation.objects.visible_to(user, Perm.MANAGE_EMULATION)
+        .filter(implementation__isnull=True, plan__status=Plan.Status.ISSUED, unit_id__in=units)
+        .select_related("plan", "plan__issuer", "unit")
+    )
+    return list(qs.order_by("due_on")[:50])
 
-    units = [g.unit_id for g in scope_for(user).grants if Perm.MANAGE_EMULATION in g.perms]
-    qs = Obligation.objects.filter(
-        implementation__isnull=True, plan__status=Plan.Status.ISSUED, unit_id__in=units
-    ).select_related("plan", "plan__issuer", "unit")
-    return list(restrict(qs, user, Perm.MANAGE_EMULATION, path_field="unit__path").order_by("due_on")[:50])
+
+def issuer_choices(user: Any) -> list[Unit]:
+    """The units in whose name the user may issue plans: those they manage emulation work on."""
+    ids = scope_for(user).unit_ids_with(Perm.MANAGE_EMULATION)
+    return list(Unit.objects.filter(pk__in=ids, dissolved_on__isnull=True).order_by("path"))

@@ -1,37 +1,38 @@
 """Writes to plans: numbering, life cycle, cascade down the tree, urging.
 
-Every transition is a conditional UPDATE on the status (two officers acting at
-once cannot both win) plus a PlanEvent row (who, when, from, to, why).
+Every transition goes through ``thidua.core.transitions.apply``: a conditional
+UPDATE on the status (two officers acting at once cannot both win) plus a
+PlanEvent row (who, when, from, to, why).
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
+from pathlib import PurePath
 from typing import Any
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.mail import send_mass_mail
 from django.db import IntegrityError, connection, transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from thidua.accounts.models import Role, RoleAssignment
 from thidua.campaigns.models import (
     Content,
     Criterion,
     DocumentCounter,
-    Notification,
     Obligation,
     Plan,
+    PlanAttachment,
     PlanEvent,
     Reminder,
     Round,
 )
 from thidua.core.html import sanitize_html
 from thidua.core.text import clean_text, fold
+from thidua.core.transitions import Transition, apply
+from thidua.notifications.services import notify, officers_of
 from thidua.units.models import Unit
 
 PLAN_FIELDS = (
@@ -156,7 +157,7 @@ def plan_create(
         raise ValidationError({"number": _("Số văn bản vừa được dùng; hãy lưu lại.")}) from None
     if titles:
         plan.titles.set(titles)
-    PlanEvent.objects.create(plan=plan, to_status=Plan.Status.DRAFT, by=by)
+    PlanEvent.objects.create(plan=plan, to_status=Plan.Status.DRAFT, action="create", by=by)
     return plan
 
 
@@ -272,25 +273,9 @@ def round_save(*, plan: Plan, name: str, start: dt.date, end: dt.date) -> Round:
     return Round.objects.create(plan=plan, name=clean_text(name), start=start, end=end)
 
 
-def _transition(plan: Plan, old: str | tuple[str, ...], new: str, *, by: Any, reason: str = "", **extra: Any) -> Plan:
-    olds = (old,) if isinstance(old, str) else old
-    updated = Plan.objects.filter(pk=plan.pk, status__in=olds).update(status=new, updated_at=timezone.now(), **extra)
-    if not updated:
-        current = Plan.objects.filter(pk=plan.pk).values_list("status", flat=True).first()
-        raise ValidationError(
-            _(
-                "Kế hoạch đang ở trạng thái “%(status)s”; thao tác không thực hiện được (có thể người khác vừa thao tác)."
-            )
-            % {"status": Plan.Status(current).label if current else "?"}
-        )
-    PlanEvent.objects.create(
-        plan=plan, from_status=olds[0] if len(olds) == 1 else "", to_status=new, reason=reason, by=by
-    )
-    fresh = Plan.objects.select_related("issuer").get(pk=plan.pk)
-    fresh._history_user = by  # type: ignore[attr-defined]
-    fresh._change_reason = reason or new  # type: ignore[attr-defined]
-    fresh.save(update_fields=["updated_at"])
-    return fresh
+def _transition(plan: Plan, transition: Transition, *, by: Any, reason: str = "", **changes: Any) -> Plan:
+    apply(plan, transition, by=by, reason=reason, changes={**changes, "updated_at": timezone.now()})
+    return Plan.objects.select_related("issuer", "parent").get(pk=plan.pk)
 
 
 def _check_implementation(plan: Plan) -> None:
@@ -339,8 +324,7 @@ def plan_issue(*, plan: Plan, by: Any, due_on: dt.date | None = None, units: Ite
     )
     plan = _transition(
         plan,
-        Plan.Status.DRAFT,
-        Plan.Status.ISSUED,
+        Plan.ISSUE,
         by=by,
         issuer_label=label[:600],
         issuer_short_name=plan.issuer.short_name or plan.issuer.code,
@@ -365,14 +349,14 @@ def plan_recall(*, plan: Plan, by: Any, reason: str) -> Plan:
     reason = (reason or "").strip()
     if not reason:
         raise ValidationError({"reason": _("Hãy ghi lý do thu hồi.")})
-    plan = _transition(plan, Plan.Status.ISSUED, Plan.Status.RECALLED, by=by, reason=reason, recall_reason=reason)
+    plan = _transition(plan, Plan.RECALL, by=by, reason=reason, recall_reason=reason)
     Obligation.objects.filter(implementation=plan).update(implementation=None, fulfilled_on=None)
     return plan
 
 
 @transaction.atomic
 def plan_close(*, plan: Plan, by: Any, reason: str = "") -> Plan:
-    return _transition(plan, Plan.Status.ISSUED, Plan.Status.CLOSED, by=by, reason=reason)
+    return _transition(plan, Plan.CLOSE, by=by, reason=reason)
 
 
 @transaction.atomic
@@ -440,17 +424,6 @@ def implementation_start(*, obligation: Obligation, by: Any) -> Plan:
     return plan
 
 
-def officers_of(units: Iterable[Unit]) -> dict[int, list[Any]]:
-    """Officers and unit administrators assigned exactly on each unit."""
-    by_unit: dict[int, list[Any]] = {}
-    for assignment in RoleAssignment.objects.filter(
-        unit__in=list(units), role__in=[Role.OFFICER, Role.UNIT_ADMIN]
-    ).select_related("user"):
-        if assignment.user.is_active and assignment.user not in by_unit.setdefault(assignment.unit_id, []):
-            by_unit[assignment.unit_id].append(assignment.user)
-    return by_unit
-
-
 @transaction.atomic
 def obligations_urge(*, plan: Plan, by: Any, day: dt.date | None = None) -> tuple[int, int]:
     """Remind the officers of every late unit, once a day at most.
@@ -463,8 +436,7 @@ def obligations_urge(*, plan: Plan, by: Any, day: dt.date | None = None) -> tupl
     )
     officers = officers_of(o.unit for o in late)
     url = reverse("campaigns:detail", args=[plan.pk])
-    notes: list[Notification] = []
-    mails: list[tuple[str, str, str, list[str]]] = []
+    messages: list[tuple[Any, str, str]] = []
     reminded = skipped = 0
     for obligation in late:
         people = officers.get(obligation.unit_id, [])
@@ -482,20 +454,8 @@ def obligations_urge(*, plan: Plan, by: Any, day: dt.date | None = None) -> tupl
             "number": plan.document_number,
             "due": obligation.due_on.strftime("%d/%m/%Y"),
         }
-        notes.extend(Notification(user=person, message=message[:500], url=url) for person in people)
-        mails.extend(
-            (
-                _("[Thi Đua] Đôn đốc ban hành kế hoạch"),
-                f"{message}\n\n{settings.SITE_URL}{url}",
-                settings.DEFAULT_FROM_EMAIL,
-                [p.email],
-            )
-            for p in people
-            if p.email
-        )
-    Notification.objects.bulk_create(notes)
-    if mails:
-        transaction.on_commit(lambda: send_mass_mail(mails, fail_silently=True))
+        messages.extend((person, message, url) for person in people)
+    notify(messages, subject=_("[Thi Đua] Đôn đốc ban hành kế hoạch"))
     return reminded, skipped
 
 
@@ -513,10 +473,6 @@ ATTACHMENT_KINDS = {
 
 @transaction.atomic
 def attachment_add(*, plan: Plan, upload: Any, by: Any) -> Any:
-    from pathlib import PurePath
-
-    from thidua.campaigns.models import PlanAttachment
-
     _require_draft(plan)
     name = clean_text(PurePath(upload.name or "").name)[:200]
     suffix = PurePath(name).suffix.lower()

@@ -23,5 +23,4 @@ urlpatterns = [
     path("<int:pk>/board/", views.board, name="board"),
     path("<int:pk>/urge/", views.urge, name="urge"),
     path("<int:pk>/document.docx", views.docx, name="docx"),
-    path("notifications/", views.notifications, name="notifications"),
 ]

@@ -1,7 +1,5 @@
 from __future__ import annotations
 
-from typing import Any, cast
-
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
@@ -12,44 +10,22 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from thidua.accounts.scope import Perm, get_for_user, scope_for
+from thidua.accounts.access import scoped
+from thidua.accounts.roles import Perm
+from thidua.accounts.scope import Can, get_for_user, scope_for
 from thidua.campaigns import services
 from thidua.campaigns.documents import plan_docx_response
 from thidua.campaigns.forms import ContentForm, CriterionForm, IssueForm, PlanForm, ReasonForm, RoundForm
-from thidua.campaigns.models import Content, Criterion, Notification, Obligation, Plan, PlanAttachment
-from thidua.campaigns.selectors import STATUS_LABELS, cascade_board, my_obligations
-from thidua.core.access import scoped
+from thidua.campaigns.models import Content, Criterion, Obligation, Plan, PlanAttachment
+from thidua.campaigns.selectors import STATUS_LABELS, cascade_board, issuer_choices, my_obligations
 from thidua.core.excel import xlsx_response
 from thidua.core.forms import apply_errors, form_status
 from thidua.core.text import fold
 from thidua.units.models import Unit
-from thidua.units.views import unit_get_for_user
 
-
-def plan_get_for_user(user: Any, pk: Any, perm: str = Perm.VIEW) -> Plan:
-    return get_for_user(
-        Plan.objects.select_related("issuer", "parent", "parent__issuer"), user, perm, path_field="issuer__path", pk=pk
-    )
-
-
-def _content_get(user: Any, pk: Any) -> Content:
-    return get_for_user(
-        Content.objects.select_related("plan", "plan__issuer", "source"),
-        user,
-        Perm.MANAGE_EMULATION,
-        path_field="plan__issuer__path",
-        pk=pk,
-    )
-
-
-def _criterion_get(user: Any, pk: Any) -> Criterion:
-    return get_for_user(
-        Criterion.objects.select_related("content", "content__plan", "content__plan__issuer", "source"),
-        user,
-        Perm.MANAGE_EMULATION,
-        path_field="content__plan__issuer__path",
-        pk=pk,
-    )
+PLANS = Plan.objects.select_related("issuer", "parent", "parent__issuer")
+CONTENTS = Content.objects.select_related("plan", "plan__issuer", "source")
+CRITERIA = Criterion.objects.select_related("content", "content__plan", "content__plan__issuer", "source")
 
 
 @scoped
@@ -78,19 +54,13 @@ def plan_list(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _issuer_choices(user: Any) -> list[Unit]:
-    scope = scope_for(user)
-    ids = [g.unit_id for g in scope.grants if Perm.MANAGE_EMULATION in g.perms]
-    return list(Unit.objects.filter(pk__in=ids, dissolved_on__isnull=True).order_by("path"))
-
-
 @scoped
 @require_http_methods(["GET", "POST"])
 def plan_create(request: HttpRequest) -> HttpResponse:
-    issuers = _issuer_choices(request.user)
+    issuers = issuer_choices(request.user)
     if request.GET.get("issuer") or request.POST.get("issuer"):
-        issuer = unit_get_for_user(
-            request.user, request.POST.get("issuer") or request.GET.get("issuer"), Perm.MANAGE_EMULATION
+        issuer = get_for_user(
+            Unit, request.user, Perm.MANAGE_EMULATION, pk=request.POST.get("issuer") or request.GET.get("issuer")
         )
     elif issuers:
         issuer = issuers[0]
@@ -126,11 +96,10 @@ def plan_create(request: HttpRequest) -> HttpResponse:
     )
 
 
-@scoped
+@scoped(PLANS, perm=Perm.MANAGE_EMULATION)
 @require_http_methods(["GET", "POST"])
-def plan_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    plan = plan_get_for_user(request.user, pk, Perm.MANAGE_EMULATION)
-    if not plan.is_draft:
+def plan_edit(request: HttpRequest, plan: Plan) -> HttpResponse:
+    if not plan.can_edit(request.user):
         messages.error(request, _("Chỉ sửa được kế hoạch khi còn là dự thảo."))
         return redirect("campaigns:detail", plan.pk)
     form = PlanForm(request.POST or None, instance=plan)
@@ -154,31 +123,31 @@ def plan_edit(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-@scoped
-def plan_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    plan = plan_get_for_user(request.user, pk)
-    scope = scope_for(request.user)
-    can_manage = scope.allows(plan.issuer.path, Perm.MANAGE_EMULATION)
+@scoped(PLANS)
+def plan_detail(request: HttpRequest, plan: Plan) -> HttpResponse:
+    can_manage = plan.can_manage(request.user)
     contents = plan.contents.prefetch_related(Prefetch("criteria", queryset=Criterion.objects.select_related("source")))
-    my_units = [g.unit_id for g in scope.grants if Perm.MANAGE_EMULATION in g.perms]
+    my_units = scope_for(request.user).unit_ids_with(Perm.MANAGE_EMULATION)
     mine = (
-        Obligation.objects.filter(plan=plan, unit_id__in=my_units).select_related("unit", "implementation").first()
+        Obligation.objects.visible_to(request.user, Perm.MANAGE_EMULATION)
+        .filter(plan=plan, unit_id__in=my_units)
+        .select_related("unit", "implementation")
+        .first()
         if plan.status == Plan.Status.ISSUED
         else None
     )
     counts = _obligation_counts(plan)
-    from thidua.registrations.models import Registration
-
     registering_units = (
         list(
-            Unit.objects.filter(pk__in=my_units, path__startswith=plan.issuer.path, dissolved_on__isnull=True).order_by(
-                "path"
-            )
+            Unit.objects.visible_to(request.user, Perm.MANAGE_EMULATION)
+            .filter(pk__in=my_units, path__startswith=plan.issuer.path, dissolved_on__isnull=True)
+            .order_by("path")
         )
-        if plan.status == Plan.Status.ISSUED
+        if plan.can_register(request.user)
         else []
     )
-    existing = {r.unit_id: r for r in Registration.objects.filter(plan=plan, unit__in=registering_units)}
+    # Registrations are reached through the plan's reverse relation: campaigns does not import them.
+    existing = {r.unit_id: r for r in plan.registrations.filter(unit__in=registering_units)}
     registrations = [(unit, existing.get(unit.pk)) for unit in registering_units]
     return render(
         request,
@@ -191,16 +160,16 @@ def plan_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "attachments": plan.attachments.all(),
             "titles": plan.titles.all(),
             "events": plan.events.select_related("by"),
-            "can_manage": can_manage,
+            "can": Can(plan, request.user),
             "my_obligation": mine,
             "obligation_counts": counts,
             "issue_form": IssueForm(
                 children=Unit.objects.filter(parent=plan.issuer, dissolved_on__isnull=True).order_by("name")
             )
-            if can_manage and plan.is_draft
+            if plan.can_issue(request.user)
             else None,
             "reason_form": ReasonForm() if can_manage else None,
-            "content_form": ContentForm() if can_manage and plan.is_draft else None,
+            "content_form": ContentForm() if plan.can_edit(request.user) else None,
             "implementations": plan.implementations.exclude(status=Plan.Status.RECALLED)
             .visible_to(request.user)
             .select_related("issuer")[:50],
@@ -220,10 +189,9 @@ def _obligation_counts(plan: Plan) -> dict[str, int]:
     return rows
 
 
-@scoped
+@scoped(PLANS, perm=Perm.MANAGE_EMULATION)
 @require_POST
-def plan_issue(request: HttpRequest, pk: int) -> HttpResponse:
-    plan = plan_get_for_user(request.user, pk, Perm.MANAGE_EMULATION)
+def plan_issue(request: HttpRequest, plan: Plan) -> HttpResponse:
     children = Unit.objects.filter(parent=plan.issuer, dissolved_on__isnull=True).order_by("name")
     form = IssueForm(request.POST, children=children)
     if form.is_valid():
@@ -244,8 +212,7 @@ def plan_issue(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("campaigns:detail", plan.pk)
 
 
-def _reason_transition(request: HttpRequest, pk: int, action: str) -> HttpResponse:
-    plan = plan_get_for_user(request.user, pk, Perm.MANAGE_EMULATION)
+def _reason_transition(request: HttpRequest, plan: Plan, action: str) -> HttpResponse:
     form = ReasonForm(request.POST)
     reason = request.POST.get("reason", "")
     try:
@@ -262,28 +229,26 @@ def _reason_transition(request: HttpRequest, pk: int, action: str) -> HttpRespon
     return redirect("campaigns:detail", plan.pk)
 
 
-@scoped
+@scoped(PLANS, perm=Perm.MANAGE_EMULATION)
 @require_POST
-def plan_recall(request: HttpRequest, pk: int) -> HttpResponse:
-    return _reason_transition(request, pk, "recall")
+def plan_recall(request: HttpRequest, plan: Plan) -> HttpResponse:
+    return _reason_transition(request, plan, "recall")
 
 
-@scoped
+@scoped(PLANS, perm=Perm.MANAGE_EMULATION)
 @require_POST
-def plan_close(request: HttpRequest, pk: int) -> HttpResponse:
-    return _reason_transition(request, pk, "close")
+def plan_close(request: HttpRequest, plan: Plan) -> HttpResponse:
+    return _reason_transition(request, plan, "close")
 
 
-@scoped
+@scoped(PLANS)
 @require_POST
-def implement(request: HttpRequest, pk: int) -> HttpResponse:
+def implement(request: HttpRequest, plan: Plan) -> HttpResponse:
     """Start (or open) the implementation plan of one of the user's units."""
-    plan = plan_get_for_user(request.user, pk)
     obligation = get_for_user(
         Obligation.objects.select_related("plan", "unit"),
         request.user,
         Perm.MANAGE_EMULATION,
-        path_field="unit__path",
         pk=request.POST.get("obligation"),
         plan=plan,
     )
@@ -292,10 +257,9 @@ def implement(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("campaigns:detail", draft.pk)
 
 
-@scoped
+@scoped(PLANS, perm=Perm.MANAGE_EMULATION)
 @require_http_methods(["GET", "POST"])
-def content_add(request: HttpRequest, pk: int) -> HttpResponse:
-    plan = plan_get_for_user(request.user, pk, Perm.MANAGE_EMULATION)
+def content_add(request: HttpRequest, plan: Plan) -> HttpResponse:
     form = ContentForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -312,10 +276,9 @@ def content_add(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-@scoped
+@scoped(CONTENTS, perm=Perm.MANAGE_EMULATION)
 @require_http_methods(["GET", "POST"])
-def content_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    content = _content_get(request.user, pk)
+def content_edit(request: HttpRequest, content: Content) -> HttpResponse:
     form = ContentForm(request.POST or None, instance=content)
     if request.method == "POST":
         try:
@@ -338,10 +301,9 @@ def content_edit(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-@scoped
+@scoped(CONTENTS, perm=Perm.MANAGE_EMULATION)
 @require_http_methods(["GET", "POST"])
-def criterion_add(request: HttpRequest, pk: int) -> HttpResponse:
-    content = _content_get(request.user, pk)
+def criterion_add(request: HttpRequest, content: Content) -> HttpResponse:
     form = CriterionForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -363,10 +325,9 @@ def criterion_add(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-@scoped
+@scoped(CRITERIA, perm=Perm.MANAGE_EMULATION)
 @require_http_methods(["GET", "POST"])
-def criterion_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    criterion = _criterion_get(request.user, pk)
+def criterion_edit(request: HttpRequest, criterion: Criterion) -> HttpResponse:
     plan = criterion.content.plan
     form = CriterionForm(request.POST or None, instance=criterion)
     if request.method == "POST":
@@ -391,10 +352,9 @@ def criterion_edit(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-@scoped
+@scoped(PLANS, perm=Perm.MANAGE_EMULATION)
 @require_http_methods(["GET", "POST"])
-def round_add(request: HttpRequest, pk: int) -> HttpResponse:
-    plan = plan_get_for_user(request.user, pk, Perm.MANAGE_EMULATION)
+def round_add(request: HttpRequest, plan: Plan) -> HttpResponse:
     form = RoundForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -411,10 +371,9 @@ def round_add(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-@scoped
+@scoped(PLANS, perm=Perm.MANAGE_EMULATION)
 @require_POST
-def attachment_add(request: HttpRequest, pk: int) -> HttpResponse:
-    plan = plan_get_for_user(request.user, pk, Perm.MANAGE_EMULATION)
+def attachment_add(request: HttpRequest, plan: Plan) -> HttpResponse:
     upload = request.FILES.get("file")
     if upload is None:
         messages.error(request, _("Hãy chọn tệp."))
@@ -428,17 +387,9 @@ def attachment_add(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("campaigns:detail", plan.pk)
 
 
-@scoped
-def attachment_download(request: HttpRequest, pk: int) -> FileResponse:
-    attachment = get_for_user(
-        PlanAttachment.objects.select_related("plan", "plan__issuer"),
-        request.user,
-        Perm.VIEW,
-        path_field="plan__issuer__path",
-        pk=pk,
-    )
-    # The plan's own visibility (issued plans are read below the issuer) decides.
-    plan_get_for_user(request.user, attachment.plan_id)
+@scoped(PlanAttachment.objects.select_related("plan", "plan__issuer"))
+def attachment_download(request: HttpRequest, attachment: PlanAttachment) -> FileResponse:
+    """Everyone who reads the plan downloads its attachments (the rule is the plan's own)."""
     response = FileResponse(
         attachment.file.open("rb"), as_attachment=True, filename=attachment.name, content_type=attachment.content_type
     )
@@ -446,9 +397,8 @@ def attachment_download(request: HttpRequest, pk: int) -> FileResponse:
     return response
 
 
-@scoped
-def board(request: HttpRequest, pk: int) -> HttpResponse:
-    plan = plan_get_for_user(request.user, pk)
+@scoped(PLANS)
+def board(request: HttpRequest, plan: Plan) -> HttpResponse:
     status = request.GET.get("status", "")
     status = status if status in STATUS_LABELS else ""
     query = request.GET.get("q", "").strip()[:100]
@@ -476,7 +426,6 @@ def board(request: HttpRequest, pk: int) -> HttpResponse:
             for r in rows
         )
         return xlsx_response("tien-do-trien-khai.xlsx", _("Tiến độ"), headers, data)
-    scope = scope_for(request.user)
     return render(
         request,
         "campaigns/board.html",
@@ -488,15 +437,14 @@ def board(request: HttpRequest, pk: int) -> HttpResponse:
             "status": status,
             "q": query,
             "status_labels": STATUS_LABELS,
-            "can_urge": scope.allows(plan.issuer.path, Perm.MANAGE_EMULATION) and plan.status == Plan.Status.ISSUED,
+            "can": Can(plan, request.user),
         },
     )
 
 
-@scoped
+@scoped(PLANS, perm=Perm.MANAGE_EMULATION)
 @require_POST
-def urge(request: HttpRequest, pk: int) -> HttpResponse:
-    plan = plan_get_for_user(request.user, pk, Perm.MANAGE_EMULATION)
+def urge(request: HttpRequest, plan: Plan) -> HttpResponse:
     reminded, skipped = services.obligations_urge(plan=plan, by=request.user)
     if reminded:
         messages.success(request, _("Đã đôn đốc %(n)s đơn vị quá hạn.") % {"n": reminded})
@@ -507,15 +455,6 @@ def urge(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("campaigns:board", plan.pk)
 
 
-@scoped
-def docx(request: HttpRequest, pk: int) -> HttpResponse:
-    plan = plan_get_for_user(request.user, pk)
+@scoped(PLANS)
+def docx(request: HttpRequest, plan: Plan) -> HttpResponse:
     return plan_docx_response(plan)
-
-
-@scoped
-def notifications(request: HttpRequest) -> HttpResponse:
-    user_id = cast(int, request.user.pk)
-    rows = list(Notification.objects.filter(user_id=user_id).order_by("-created_at")[:100])
-    Notification.objects.filter(user_id=user_id, read_at__isnull=True).update(read_at=timezone.now())
-    return render(request, "campaigns/notifications.html", {"nav": "", "items": rows})

@@ -1,7 +1,12 @@
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 from django import forms
+from django.contrib import messages
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.http import HttpRequest
 
 
 def apply_errors(form: forms.BaseForm, exc: ValidationError) -> None:
@@ -21,4 +26,18 @@ def form_status(*forms_: forms.BaseForm) -> int:
     return 400 if any(f.is_bound and f.errors for f in forms_) else 200
 
 
-__all__ = ["NON_FIELD_ERRORS", "apply_errors", "form_status"]
+def attempt(request: HttpRequest, action: Callable[[], Any], *, success: str) -> bool:
+    """Run a service for a one-button page action; say what happened in the page's messages.
+
+    A ValidationError (wrong state, someone acted first, a rule) becomes an error message.
+    """
+    try:
+        action()
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+        return False
+    messages.success(request, success)
+    return True
+
+
+__all__ = ["NON_FIELD_ERRORS", "apply_errors", "attempt", "form_status"]

@@ -16,6 +16,7 @@ from typing import Any
 from thidua.accounts.models import User
 from thidua.campaigns import services
 from thidua.campaigns.models import Criterion, Obligation, Plan, Title
+from thidua.registrations import services as registrations
 from thidua.units.models import Unit
 
 CriterionSpec = tuple[str, str, str, str, Decimal | None]
@@ -160,8 +161,6 @@ def load_plan_07(rng: random.Random | None = None) -> Plan:
 
 def load_registrations(plan: Plan, rng: random.Random | None = None) -> int:
     """Registrations for Plan 07 at realistic partial coverage, as of November 2018."""
-    from thidua.registrations import services as registrations
-
     rng = rng or random.Random("registrations-07")
     today = dt.date(2018, 11, 20)
     province_officer = User.objects.get(username="tinh.thidua")

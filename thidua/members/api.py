@@ -6,12 +6,11 @@ from typing import Any
 from django.http import HttpRequest
 from ninja import Path, Query, Router, Schema
 
-from thidua.accounts.scope import Perm, scope_for
+from thidua.accounts.scope import get_for_user
 from thidua.core.api import MAX_LIMIT, MAX_OFFSET, page
 from thidua.members.models import SENSITIVE_FIELDS, Member
-from thidua.members.selectors import member_list
-from thidua.members.views import member_get_for_user
-from thidua.units.views import unit_get_for_user
+from thidua.members.selectors import can_view_sensitive, member_list
+from thidua.units.models import Unit
 
 router = Router(tags=["members"])
 
@@ -47,7 +46,7 @@ def _out(member: Member, user: Any) -> dict[str, Any]:
         "joined_on": member.joined_on,
         "status": member.status,
     }
-    if scope_for(user).allows(member.unit.path, Perm.VIEW_SENSITIVE):
+    if can_view_sensitive(user, member=member):
         data.update({name: getattr(member, name) for name in SENSITIVE_FIELDS})
     return data
 
@@ -65,11 +64,11 @@ def list_members(
     limit: int = Query(50, ge=1, le=MAX_LIMIT),
     offset: int = Query(0, ge=0, le=MAX_OFFSET),
 ) -> Any:
-    root = unit_get_for_user(request.user, unit) if unit is not None else None
+    root = get_for_user(Unit, request.user, pk=unit) if unit is not None else None
     qs = member_list(request.user, unit=root, q=q[:100])
     return page(qs, limit, offset, serialize=lambda m: _out(m, request.user))
 
 
 @router.get("/members/{member_id}", response=MemberOut, exclude_unset=True, summary="One member")
 def get_member(request: HttpRequest, member_id: int = Path(..., ge=1, le=2**62)) -> Any:
-    return _out(member_get_for_user(request.user, member_id), request.user)
+    return _out(get_for_user(Member.objects.select_related("unit"), request.user, pk=member_id), request.user)

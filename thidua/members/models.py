@@ -7,6 +7,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from thidua.accounts.scope import ByPath, ScopedQuerySet
 from thidua.core.text import clean_text, fold, vietnamese_sort_key
 
 # Fields only roles with Perm.VIEW_SENSITIVE may see. Views, exports and the
@@ -14,12 +15,7 @@ from thidua.core.text import clean_text, fold, vietnamese_sort_key
 SENSITIVE_FIELDS = ("phone", "id_number", "date_of_birth")
 
 
-class MemberQuerySet(models.QuerySet["Member"]):
-    def visible_to(self, user: Any, perm: str | None = None) -> MemberQuerySet:
-        from thidua.accounts.scope import Perm, restrict
-
-        return restrict(self, user, perm or Perm.VIEW, path_field="unit__path")
-
+class MemberQuerySet(ScopedQuerySet["Member"]):
     def search(self, query: str) -> MemberQuerySet:
         folded = fold(query)
         if not folded:
@@ -32,6 +28,8 @@ class MemberQuerySet(models.QuerySet["Member"]):
 
 class Member(models.Model):
     """A union member (đoàn viên); most have no login and are entered by an officer."""
+
+    scope_rule = ByPath("unit__path")
 
     class Gender(models.TextChoices):
         MALE = "M", _("Nam")

@@ -9,7 +9,6 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from simple_history.utils import bulk_update_with_history
 
 from thidua.members.models import Member
 from thidua.units.models import Unit
@@ -121,15 +120,3 @@ def member_update(*, member: Member, by: Any = None, **fields: Any) -> Member:
 def member_delete(*, member: Member, by: Any = None) -> None:
     member._history_user = by  # type: ignore[attr-defined]
     member.delete()
-
-
-def members_transfer_all(*, source: Unit, target: Unit, by: Any = None) -> int:
-    """Move every member of ``source`` to ``target`` (used by merges), with history rows."""
-    members = list(Member.objects.filter(unit=source))
-    for member in members:
-        member.unit = target
-    if members:
-        bulk_update_with_history(
-            members, Member, ["unit"], batch_size=1000, default_user=by, default_change_reason="merge"
-        )
-    return len(members)

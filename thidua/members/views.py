@@ -11,8 +11,9 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from thidua.accounts.scope import Perm, get_for_user, scope_for
-from thidua.core.access import scoped
+from thidua.accounts.access import scoped
+from thidua.accounts.roles import Perm
+from thidua.accounts.scope import allows, get_for_user, scope_for
 from thidua.core.excel import xlsx_response
 from thidua.core.forms import apply_errors
 from thidua.core.history import history_rows
@@ -21,16 +22,13 @@ from thidua.members.forms import MemberFilterForm, MemberForm
 from thidua.members.models import SENSITIVE_FIELDS, Member
 from thidua.members.selectors import can_view_sensitive, member_list
 from thidua.units.models import Unit
-from thidua.units.views import unit_get_for_user
 
-
-def member_get_for_user(user: Any, pk: Any, perm: str = Perm.VIEW) -> Member:
-    return get_for_user(Member.objects.select_related("unit"), user, perm, path_field="unit__path", pk=pk)
+MEMBERS = Member.objects.select_related("unit")
 
 
 def _filters(request: HttpRequest) -> tuple[MemberFilterForm, Unit | None, dict[str, str]]:
     form = MemberFilterForm(request.GET or None)
-    unit = unit_get_for_user(request.user, request.GET["unit"]) if request.GET.get("unit") else None
+    unit = get_for_user(Unit, request.user, pk=request.GET["unit"]) if request.GET.get("unit") else None
     form.is_valid()  # fields that are valid stay in cleaned_data even when another is not
     data = getattr(form, "cleaned_data", {})
     filters = {key: data.get(key) or "" for key in ("q", "status", "gender")}
@@ -94,11 +92,9 @@ def export(request: HttpRequest) -> HttpResponse:
     return xlsx_response("doan-vien.xlsx", _("Đoàn viên"), headers, rows())
 
 
-@scoped
-def detail(request: HttpRequest, pk: int) -> HttpResponse:
-    member = member_get_for_user(request.user, pk)
+@scoped(MEMBERS)
+def detail(request: HttpRequest, member: Member) -> HttpResponse:
     show_sensitive = can_view_sensitive(request.user, member=member)
-    scope = scope_for(request.user)
     hidden = () if show_sensitive else SENSITIVE_FIELDS
     return render(
         request,
@@ -107,7 +103,7 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
             "nav": "members",
             "member": member,
             "show_sensitive": show_sensitive,
-            "can_manage": scope.allows(member.unit.path, Perm.MANAGE_MEMBERS),
+            "can_manage": allows(request.user, member, Perm.MANAGE_MEMBERS),
             "history": history_rows(member.history.all(), hidden=hidden, limit=30),
         },
     )
@@ -125,7 +121,7 @@ def create(request: HttpRequest) -> HttpResponse:
         raise PermissionDenied(_("Bạn không có quyền thêm đoàn viên."))
     initial: dict[str, Any] = {}
     if request.GET.get("unit"):
-        unit = unit_get_for_user(request.user, request.GET["unit"], Perm.MANAGE_MEMBERS)
+        unit = get_for_user(Unit, request.user, Perm.MANAGE_MEMBERS, pk=request.GET["unit"])
         initial["unit"] = unit.pk
     form = MemberForm(request.POST or None, initial=initial, user=request.user, show_sensitive=True)
     if request.method == "POST" and form.is_valid():
@@ -143,10 +139,9 @@ def create(request: HttpRequest) -> HttpResponse:
     return _form_response(request, {"form": form, "title": _("Thêm đoàn viên")})
 
 
-@scoped
+@scoped(MEMBERS, perm=Perm.MANAGE_MEMBERS)
 @require_http_methods(["GET", "POST"])
-def edit(request: HttpRequest, pk: int) -> HttpResponse:
-    member = member_get_for_user(request.user, pk, Perm.MANAGE_MEMBERS)
+def edit(request: HttpRequest, member: Member) -> HttpResponse:
     show_sensitive = can_view_sensitive(request.user, member=member)
     form = MemberForm(request.POST or None, instance=member, user=request.user, show_sensitive=show_sensitive)
     if request.method == "POST" and form.is_valid():
@@ -161,10 +156,9 @@ def edit(request: HttpRequest, pk: int) -> HttpResponse:
     return _form_response(request, {"form": form, "member": member, "title": _("Sửa thông tin đoàn viên")})
 
 
-@scoped
+@scoped(MEMBERS, perm=Perm.MANAGE_MEMBERS)
 @require_http_methods(["GET", "POST"])
-def delete(request: HttpRequest, pk: int) -> HttpResponse:
-    member = member_get_for_user(request.user, pk, Perm.MANAGE_MEMBERS)
+def delete(request: HttpRequest, member: Member) -> HttpResponse:
     if request.method == "POST":
         unit_pk = member.unit_id
         services.member_delete(member=member, by=request.user)

@@ -16,8 +16,9 @@ from zoneinfo import ZoneInfo
 from django.utils import timezone
 
 from thidua.portal.counting import clock
-from thidua.portal.models import Article, ArticleDay, Category, SiteDay
-from thidua.portal.services import tags_named
+from thidua.portal.demo_content import ARTICLES, CATEGORIES
+from thidua.portal.models import Article, ArticleDay, Category, SiteDay, slug_for
+from thidua.portal.services import article_tags_set
 from thidua.units.models import Unit
 
 SEED_FIGURES = {"today": 61, "month": 4199, "year": 12883, "total": 27309, "visitors": 4733}
@@ -59,8 +60,6 @@ def _html(paragraphs: list[str]) -> str:
 
 
 def load_categories() -> dict[str, Category]:
-    from thidua.portal.demo_content import CATEGORIES
-
     out = {}
     for position, (slug, name, description) in enumerate(CATEGORIES):
         category, _created = Category.objects.update_or_create(
@@ -72,13 +71,12 @@ def load_categories() -> dict[str, Category]:
 
 def load_articles(province: Unit, plan: Any = None) -> Article:
     """The seed article and the invented ones; returns the seed article."""
-    from thidua.portal.demo_content import ARTICLES
-
     categories = load_categories()
     seed = Article.objects.create(
         unit=province,
         category=categories["tin-hoat-dong-cong-doan"],
         title=SEED_TITLE,
+        slug=slug_for(SEED_TITLE),
         summary=(
             "Liên đoàn Lao động tỉnh Bắc Kạn ban hành Kế hoạch số 07/KH-LĐLĐ ngày 16/10/2018 về tuyên truyền "
             "và phát động thi đua chào mừng Đại hội MTTQ Việt Nam các cấp, từ tháng 10/2018 đến tháng 9/2019."
@@ -90,8 +88,7 @@ def load_articles(province: Unit, plan: Any = None) -> Article:
         status=Article.Status.PUBLISHED,
         publish_at=SEED_PUBLISHED,
     )
-    seed.tags.set(tags_named(["Đại hội MTTQ", "Kế hoạch 07/KH-LĐLĐ", "Thi đua yêu nước"]))
-    seed.refresh_search_text()
+    article_tags_set(article=seed, names=["Đại hội MTTQ", "Kế hoạch 07/KH-LĐLĐ", "Thi đua yêu nước"])
     units = {u.name: u for u in Unit.objects.filter(parent=province)}
     newest = dt.datetime(2019, 9, 30, 9, 0, tzinfo=SEED_ZONE)
     items: list[dict[str, Any]] = ARTICLES  # type: ignore[assignment]
@@ -102,6 +99,7 @@ def load_articles(province: Unit, plan: Any = None) -> Article:
             unit=unit,
             category=categories[item["category"]],
             title=item["title"],
+            slug=slug_for(item["title"]),
             summary=item["summary"],
             body=_html(item["paragraphs"]),
             author_line=item["author"],
@@ -111,27 +109,30 @@ def load_articles(province: Unit, plan: Any = None) -> Article:
                 hour=7 + index % 9, minute=15 * (index % 4)
             ),
         )
-        article.tags.set(tags_named(item["tags"]))
-        article.refresh_search_text()
+        article_tags_set(article=article, names=item["tags"])
     # One draft and one scheduled article, for the editor to find (never public).
-    Article.objects.create(
+    draft = Article.objects.create(
         unit=province,
         category=categories["thi-dua-khen-thuong"],
         title="Dự thảo: Sơ kết đợt thi đua chào mừng Đại hội MTTQ các cấp",
+        slug=slug_for("Dự thảo: Sơ kết đợt thi đua chào mừng Đại hội MTTQ các cấp"),
         summary="Bản nháp, chưa đăng.",
         body="<p>Nội dung đang hoàn thiện.</p>",
         author_line="Ban Tuyên giáo LĐLĐ tỉnh",
     )
-    Article.objects.create(
+    scheduled = Article.objects.create(
         unit=province,
         category=categories["tin-hoat-dong-cong-doan"],
         title="Thông báo lịch tổng kết phong trào thi đua năm (đã lên lịch)",
+        slug=slug_for("Thông báo lịch tổng kết phong trào thi đua năm (đã lên lịch)"),
         summary="Bài đã lên lịch đăng sau.",
         body="<p>Lịch tổng kết sẽ được công bố.</p>",
         author_line="Văn phòng LĐLĐ tỉnh",
         status=Article.Status.PUBLISHED,
         publish_at=timezone.now() + dt.timedelta(days=30),
     )
+    for article in (draft, scheduled):
+        article_tags_set(article=article, names=[])  # their search text, for the editor's search
     return seed
 
 

@@ -10,7 +10,7 @@ from django.http import HttpRequest
 from django.utils.feedgenerator import Atom1Feed
 from django.utils.translation import gettext_lazy as _
 
-from thidua.core.access import public
+from thidua.accounts.access import public
 from thidua.portal.models import Article
 
 

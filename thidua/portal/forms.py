@@ -6,7 +6,8 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 from django_prose_editor.fields import ProseEditorFormField
 
-from thidua.accounts.scope import Perm, restrict
+from thidua.accounts.roles import Perm
+from thidua.campaigns.models import Plan
 from thidua.core.html import sanitize_article_html
 from thidua.portal.images import validate_cover
 from thidua.portal.models import Article, Category
@@ -70,7 +71,7 @@ class ArticleForm(forms.ModelForm):
 
     def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        units = restrict(Unit.objects.filter(dissolved_on__isnull=True), user, Perm.PUBLISH, path_field="path")
+        units = Unit.objects.visible_to(user, Perm.PUBLISH).filter(dissolved_on__isnull=True)
         self.fields["unit"].queryset = units  # type: ignore[attr-defined]
         # Offered in the list: the editor's units and the level below (a national editor's scope
         # holds 100,000 units); any unit of the scope is accepted, and the current one is listed.
@@ -84,8 +85,6 @@ class ArticleForm(forms.ModelForm):
         if not self.instance.pk and not self.is_bound and offered_list:
             self.initial["unit"] = offered_list[0].pk
         self.fields["category"].queryset = Category.objects.all()  # type: ignore[attr-defined]
-        from thidua.campaigns.models import Plan
-
         plans = Plan.objects.visible_to(user).filter(status__in=Plan.PUBLISHED).order_by("-issued_on")[:200]
         self.fields["plan"].queryset = Plan.objects.filter(pk__in=[p.pk for p in plans])  # type: ignore[attr-defined]
         if not self.instance.cover:

@@ -17,23 +17,21 @@ from django.db.models import Sum
 from django.db.models.functions import TruncMonth
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from thidua.accounts.scope import Perm, get_for_user, require, scope_for
-from thidua.core.access import scoped
+from thidua.accounts.access import scoped
+from thidua.accounts.roles import Perm
+from thidua.accounts.scope import Can, require, scope_for
 from thidua.core.excel import add_sheet, build_workbook, workbook_response
-from thidua.core.forms import apply_errors, form_status
+from thidua.core.forms import apply_errors, attempt, form_status
 from thidua.portal import counting, services
 from thidua.portal.counting import clock
 from thidua.portal.forms import ArticleForm, PublishForm
 from thidua.portal.models import DISPLAY_STATUSES, Article, ArticleDay, SiteDay, search_words
 
-
-def article_get_for_user(user: Any, pk: Any, perm: str = Perm.VIEW) -> Article:
-    return get_for_user(
-        Article.objects.select_related("unit", "category", "plan"), user, perm, path_field="unit__path", pk=pk
-    )
+ARTICLES = Article.objects.select_related("unit", "category", "plan")
 
 
 @scoped
@@ -43,11 +41,11 @@ def article_list(request: HttpRequest) -> HttpResponse:
     for word in search_words(q)[:8]:
         qs = qs.filter(search_text__contains=" " + word)
     status = request.GET.get("status", "")
-    stats_now = clock.now()
+    now = timezone.now()
     if status == "scheduled":
-        qs = qs.filter(status=Article.Status.PUBLISHED, publish_at__gt=stats_now)
+        qs = qs.filter(status=Article.Status.PUBLISHED, publish_at__gt=now)
     elif status == "published":
-        qs = qs.filter(status=Article.Status.PUBLISHED, publish_at__lte=stats_now)
+        qs = qs.filter(status=Article.Status.PUBLISHED, publish_at__lte=now)
     elif status in ("draft", "archived"):
         qs = qs.filter(status=status)
     page = Paginator(qs, 30).get_page(request.GET.get("page"))
@@ -68,7 +66,7 @@ def article_list(request: HttpRequest) -> HttpResponse:
 def _save(request: HttpRequest, article: Article | None) -> HttpResponse:
     form = ArticleForm(request.POST or None, request.FILES or None, instance=article, user=request.user)
     if request.method == "POST" and form.is_valid():
-        require(request.user, form.cleaned_data["unit"].path, Perm.PUBLISH)
+        require(request.user, form.cleaned_data["unit"], Perm.PUBLISH)
         try:
             saved = services.article_save(
                 article=article,
@@ -99,23 +97,21 @@ def article_create(request: HttpRequest) -> HttpResponse:
     return _save(request, None)
 
 
-@scoped
+@scoped(ARTICLES, perm=Perm.PUBLISH)
 @require_http_methods(["GET", "POST"])
-def article_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    return _save(request, article_get_for_user(request.user, pk, Perm.PUBLISH))
+def article_edit(request: HttpRequest, article: Article) -> HttpResponse:
+    return _save(request, article)
 
 
-@scoped
-def article_detail(request: HttpRequest, pk: int) -> HttpResponse:
+@scoped(ARTICLES)
+def article_detail(request: HttpRequest, article: Article) -> HttpResponse:
     """The officer's view: status, actions, a faithful preview and the article's figures."""
-    article = article_get_for_user(request.user, pk)
-    can_publish = scope_for(request.user).allows(article.unit.path, Perm.PUBLISH)
     return render(
         request,
         "portal/manage/detail.html",
         {
             "article": article,
-            "can_publish": can_publish,
+            "can": Can(article, request.user),
             "publish_form": PublishForm(),
             "figures": counting.article_figures(article.pk),
             "nav": "portal",
@@ -123,10 +119,9 @@ def article_detail(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-@scoped
+@scoped(ARTICLES, perm=Perm.PUBLISH)
 @require_POST
-def article_publish(request: HttpRequest, pk: int) -> HttpResponse:
-    article = article_get_for_user(request.user, pk, Perm.PUBLISH)
+def article_publish(request: HttpRequest, article: Article) -> HttpResponse:
     form = PublishForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("Thời điểm đăng không hợp lệ (dd/mm/yyyy hh:mm)."))
@@ -144,28 +139,31 @@ def article_publish(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("portal:manage_detail", article.pk)
 
 
-@scoped
+@scoped(ARTICLES, perm=Perm.PUBLISH)
 @require_POST
-def article_archive(request: HttpRequest, pk: int) -> HttpResponse:
-    article = article_get_for_user(request.user, pk, Perm.PUBLISH)
-    services.article_archive(article=article, by=request.user)
-    messages.success(request, _("Đã chuyển bài viết vào lưu trữ; bài không còn hiện trên cổng thông tin."))
+def article_archive(request: HttpRequest, article: Article) -> HttpResponse:
+    attempt(
+        request,
+        lambda: services.article_archive(article=article, by=request.user),
+        success=_("Đã chuyển bài viết vào lưu trữ; bài không còn hiện trên cổng thông tin."),
+    )
     return redirect("portal:manage_detail", article.pk)
 
 
-@scoped
+@scoped(ARTICLES, perm=Perm.PUBLISH)
 @require_POST
-def article_unpublish(request: HttpRequest, pk: int) -> HttpResponse:
-    article = article_get_for_user(request.user, pk, Perm.PUBLISH)
-    services.article_unpublish(article=article, by=request.user)
-    messages.success(request, _("Bài viết đã trở về bản nháp."))
+def article_unpublish(request: HttpRequest, article: Article) -> HttpResponse:
+    attempt(
+        request,
+        lambda: services.article_unpublish(article=article, by=request.user),
+        success=_("Bài viết đã trở về bản nháp."),
+    )
     return redirect("portal:manage_detail", article.pk)
 
 
-@scoped
+@scoped(ARTICLES, perm=Perm.PUBLISH)
 @require_POST
-def article_delete(request: HttpRequest, pk: int) -> HttpResponse:
-    article = article_get_for_user(request.user, pk, Perm.PUBLISH)
+def article_delete(request: HttpRequest, article: Article) -> HttpResponse:
     try:
         services.article_delete(article=article, by=request.user)
     except ValidationError as exc:

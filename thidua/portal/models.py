@@ -15,7 +15,10 @@ from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from thidua.accounts.roles import Perm
+from thidua.accounts.scope import ByPath, ScopedQuerySet, ViaParent, allows
 from thidua.core.text import fold
+from thidua.core.transitions import StateEvent, Transition
 
 
 def search_words(text: str) -> list[str]:
@@ -87,22 +90,33 @@ DISPLAY_STATUSES = [
 ]
 
 
-class ArticleQuerySet(models.QuerySet["Article"]):
+class ArticleQuerySet(ScopedQuerySet["Article"]):
     def public(self, now: Any = None) -> ArticleQuerySet:
         """What anyone may read: published, and its publish time has come."""
         return self.filter(status=Article.Status.PUBLISHED, publish_at__lte=now or timezone.now())
 
-    def visible_to(self, user: Any, perm: str | None = None) -> ArticleQuerySet:
-        from thidua.accounts.scope import Perm, restrict
 
-        return restrict(self, user, perm or Perm.VIEW, path_field="unit__path")
+def editor(user: Any, article: Article) -> bool:
+    """Editors of the publishing unit's subtree (or above it) change its articles."""
+    return allows(user, article, Perm.PUBLISH)
 
 
 class Article(models.Model):
+    """A news article of the public portal, written and published by editors of a unit."""
+
     class Status(models.TextChoices):
         DRAFT = "draft", _("Bản nháp")
         PUBLISHED = "published", _("Đã đăng")
         ARCHIVED = "archived", _("Lưu trữ")
+
+    scope_rule = ByPath("unit__path")
+
+    # Publishing a published article again moves its time (a scheduled article rescheduled).
+    PUBLISH = Transition(
+        "publish", source=(Status.DRAFT, Status.PUBLISHED, Status.ARCHIVED), target=Status.PUBLISHED, policy=editor
+    )
+    UNPUBLISH = Transition("unpublish", source=(Status.PUBLISHED,), target=Status.DRAFT, policy=editor)
+    ARCHIVE = Transition("archive", source=(Status.DRAFT, Status.PUBLISHED), target=Status.ARCHIVED, policy=editor)
 
     unit = models.ForeignKey(
         "units.Unit", on_delete=models.PROTECT, related_name="articles", verbose_name=_("đơn vị đăng")
@@ -137,7 +151,6 @@ class Article(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     history = HistoricalRecords(excluded_fields=["search_text"])
-    extra_search: str | None = None  # tag names to fold into search_text on the next save
 
     objects = ArticleQuerySet.as_manager()
 
@@ -154,25 +167,30 @@ class Article(models.Model):
     def __str__(self) -> str:
         return self.title
 
-    def save(self, *args: Any, **kwargs: Any) -> None:
-        extra = getattr(self, "extra_search", None)
-        if extra is None and self.pk:
-            extra = " ".join(self.tags.values_list("name", flat=True))
-        self.search_text = search_fold(self.title, self.summary, strip_tags(self.body), self.author_line, extra or "")
-        if not self.slug:
-            self.slug = slug_for(self.title)
-        super().save(*args, **kwargs)
-        cache.delete(LATEST_CHANGE_KEY)
-
     def get_absolute_url(self) -> str:
         return reverse("portal:article", args=[self.pk, self.slug])
 
-    def refresh_search_text(self) -> None:
-        """Recompute the folded search text after the tags changed (no history row)."""
-        self.extra_search = None
-        tags = " ".join(self.tags.values_list("name", flat=True))
-        self.search_text = search_fold(self.title, self.summary, strip_tags(self.body), self.author_line, tags)
-        Article.objects.filter(pk=self.pk).update(search_text=self.search_text)
+    def folded_text(self, tag_names: str) -> str:
+        """What search matches: title, summary, body text, author line and tag names, folded."""
+        return search_fold(self.title, self.summary, strip_tags(self.body), self.author_line, tag_names)
+
+    # What the user may do with this article (templates read them through ``Can``).
+    def can_edit(self, user: Any) -> bool:
+        return editor(user, self)
+
+    def can_publish(self, user: Any) -> bool:
+        """Publish a draft or archived article, or (re)schedule one whose time has not come."""
+        return not self.is_public and self.PUBLISH.available(self, user)
+
+    def can_unpublish(self, user: Any) -> bool:
+        return self.UNPUBLISH.available(self, user)
+
+    def can_archive(self, user: Any) -> bool:
+        return self.ARCHIVE.available(self, user)
+
+    def can_delete(self, user: Any) -> bool:
+        """Only drafts that were never published are deleted; the rest are archived."""
+        return self.status == self.Status.DRAFT and self.publish_at is None and editor(user, self)
 
     @property
     def is_public(self) -> bool:
@@ -200,8 +218,21 @@ class Article(models.Model):
         return reverse("portal:media", args=[self.cover_small]) if self.cover_small else self.cover_url
 
 
+class ArticleEvent(StateEvent):
+    """A transition of an article: published, scheduled, sent back to draft, archived."""
+
+    scope_rule = ViaParent("article")
+
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="events")
+
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta(StateEvent.Meta):
+        pass
+
+
 # --- view statistics ----------------------------------------------------------
-# One view is counted by ``thidua.portal.stats.record_view`` in one transaction.
+# One view is counted by ``thidua.portal.counting`` (``DatabaseCounter.record``) in one transaction.
 # Visitors are identified only by a hash of (IP, user agent) with a salt that
 # changes every day and is deleted after two days; raw addresses are never stored.
 

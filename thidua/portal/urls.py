@@ -1,7 +1,7 @@
 from django.contrib.sitemaps.views import sitemap
 from django.urls import path
 
-from thidua.core.access import public
+from thidua.accounts.access import public
 from thidua.portal import feeds, manage, views
 from thidua.portal.sitemaps import SITEMAPS
 

@@ -34,7 +34,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import condition, require_POST, require_safe
 from django.views.static import serve
 
-from thidua.core.access import public
+from thidua.accounts.access import public
 from thidua.portal import counting
 from thidua.portal.counting import clock
 from thidua.portal.models import CATEGORIES_KEY, LATEST_CHANGE_KEY, Article, ArticleDay, Category, Tag, search_words

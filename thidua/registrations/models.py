@@ -8,12 +8,29 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from thidua.accounts.roles import Perm
+from thidua.accounts.scope import PATH_STEP, ByPath, ScopedQuerySet, ViaParent, allows, scope_for
+from thidua.core.transitions import StateEvent, Transition
 
-class RegistrationQuerySet(models.QuerySet["Registration"]):
-    def visible_to(self, user: Any, perm: str | None = None) -> RegistrationQuerySet:
-        from thidua.accounts.scope import Perm, restrict
 
-        return restrict(self, user, perm or Perm.VIEW, path_field="unit__path")
+def unit_officer(user: Any, registration: Registration) -> bool:
+    """The registering unit's side writes and submits (its officers, and the levels above it)."""
+    return allows(user, registration, Perm.MANAGE_EMULATION)
+
+
+def decides(user: Any, registration: Registration) -> bool:
+    """Who accepts or returns a registration: the level directly above the registering unit.
+
+    Union practice (Điều lệ Công đoàn Việt Nam; Hướng dẫn thi đua của Tổng Liên đoàn): a unit
+    registers with its directly superior union (công đoàn cấp trên trực tiếp), which receives,
+    checks and accepts it. So the decision belongs to officers assigned on the parent unit
+    itself; a province officer does not decide for a grassroots union of a district, whose
+    district federation does. System administrators may act for any level.
+    """
+    path = registration.unit.path
+    if len(path) <= PATH_STEP:
+        return scope_for(user).is_global
+    return scope_for(user).granted_at(path[:-PATH_STEP], Perm.MANAGE_EMULATION)
 
 
 class Registration(models.Model):
@@ -24,6 +41,23 @@ class Registration(models.Model):
         SUBMITTED = "submitted", _("Đã gửi cấp trên")
         ACCEPTED = "accepted", _("Đã được chấp nhận")
         RETURNED = "returned", _("Bị trả lại")
+
+    scope_rule = ByPath("unit__path")
+
+    _STALE = _("Đăng ký đang ở trạng thái “%(status)s”; có thể người khác vừa xử lý.")
+    SUBMIT = Transition(
+        "submit",
+        source=(Status.DRAFT, Status.RETURNED),
+        target=Status.SUBMITTED,
+        policy=unit_officer,
+        stale_message=_STALE,
+    )
+    ACCEPT = Transition(
+        "accept", source=(Status.SUBMITTED,), target=Status.ACCEPTED, policy=decides, stale_message=_STALE
+    )
+    RETURN = Transition(
+        "return", source=(Status.SUBMITTED,), target=Status.RETURNED, policy=decides, stale_message=_STALE
+    )
 
     plan = models.ForeignKey(
         "campaigns.Plan", on_delete=models.PROTECT, related_name="registrations", verbose_name=_("kế hoạch")
@@ -48,7 +82,7 @@ class Registration(models.Model):
     )
     history = HistoricalRecords(m2m_fields=[titles])
 
-    objects = RegistrationQuerySet.as_manager()
+    objects = ScopedQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("đăng ký thi đua")
@@ -62,15 +96,45 @@ class Registration(models.Model):
     def editable(self) -> bool:
         return self.status in (self.Status.DRAFT, self.Status.RETURNED)
 
+    # What the user may do with this registration (templates read them through ``Can``).
+    def can_edit(self, user: Any) -> bool:
+        return self.editable and unit_officer(user, self)
+
+    def can_submit(self, user: Any) -> bool:
+        return self.SUBMIT.available(self, user)
+
+    def can_accept(self, user: Any) -> bool:
+        return self.ACCEPT.available(self, user)
+
+    def can_return(self, user: Any) -> bool:
+        return self.RETURN.available(self, user)
+
+
+class RegistrationEvent(StateEvent):
+    """A transition of a registration: submitted, accepted, returned — who, when, why."""
+
+    scope_rule = ViaParent("registration")
+
+    registration = models.ForeignKey(Registration, on_delete=models.CASCADE, related_name="events")
+
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta(StateEvent.Meta):
+        pass
+
 
 class Commitment(models.Model):
     """The value a unit commits to for one criterion of the plan."""
+
+    scope_rule = ViaParent("registration")
 
     registration = models.ForeignKey(Registration, on_delete=models.CASCADE, related_name="commitments")
     criterion = models.ForeignKey("campaigns.Criterion", on_delete=models.PROTECT, related_name="+")
     value = models.DecimalField(max_digits=14, decimal_places=2, null=True, blank=True)
     agreed = models.BooleanField(default=False)
     history = HistoricalRecords()
+
+    objects = ScopedQuerySet.as_manager()
 
     class Meta:
         constraints = [
@@ -84,6 +148,8 @@ class Commitment(models.Model):
 class MemberPledge(models.Model):
     """A member registered for a title in a plan; never twice for the same title and plan."""
 
+    scope_rule = ViaParent("registration")
+
     registration = models.ForeignKey(Registration, on_delete=models.CASCADE, related_name="pledges")
     plan = models.ForeignKey("campaigns.Plan", on_delete=models.PROTECT, related_name="+")
     member = models.ForeignKey("members.Member", on_delete=models.PROTECT, related_name="pledges")
@@ -94,6 +160,8 @@ class MemberPledge(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     history = HistoricalRecords()
+
+    objects = ScopedQuerySet.as_manager()
 
     class Meta:
         constraints = [
@@ -108,6 +176,8 @@ class MemberPledge(models.Model):
 class ImportBatch(models.Model):
     """An uploaded Excel file of pledges: previewed first, then committed whole, once."""
 
+    scope_rule = ViaParent("registration")
+
     class Status(models.TextChoices):
         PREVIEWED = "previewed", _("Đã xem trước")
         COMMITTED = "committed", _("Đã ghi")
@@ -120,6 +190,8 @@ class ImportBatch(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
     committed_at = models.DateTimeField(null=True, blank=True)
+
+    objects = ScopedQuerySet.as_manager()
 
     def __str__(self) -> str:
         return f"{self.file_name} ({self.get_status_display()})"

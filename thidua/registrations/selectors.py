@@ -7,7 +7,10 @@ from typing import Any
 
 from django.db.models import Count, Q
 from django.db.models.functions import Substr
+from django.http import Http404
 
+from thidua.accounts.roles import Perm
+from thidua.accounts.scope import allows, scope_for
 from thidua.campaigns.models import Plan
 from thidua.members.models import Member
 from thidua.registrations.models import MemberPledge, Registration
@@ -31,12 +34,30 @@ class CoverageRow:
         return round(100 * self.registered_units / self.grassroots, 1) if self.grassroots else 0.0
 
 
-def coverage(plan: Plan, root: Unit) -> tuple[CoverageRow, list[CoverageRow]]:
+def coverage_root(plan: Plan, user: Any, asked: Unit | None = None) -> Unit:
+    """Where the coverage of ``plan`` starts for ``user``: the unit asked for, else the issuer
+    when the user sees it, else the top of the user's own scope (a lower level sees its part)."""
+    issuer_visible = allows(user, plan.issuer, Perm.VIEW)
+    root = asked
+    if root is None:
+        if issuer_visible:
+            return plan.issuer
+        tops = scope_for(user).root_unit_ids
+        root = Unit.objects.filter(pk=tops[0]).first() if tops else None
+    if root is None or not root.path.startswith(plan.issuer.path):
+        return plan.issuer if issuer_visible or root is None else root
+    return root
+
+
+def coverage(plan: Plan, root: Unit, user: Any) -> tuple[CoverageRow, list[CoverageRow]]:
     """Coverage of the campaign (the plan and its implementations) under ``root`` and each of its children.
 
+    ``root`` must lie in the user's scope (else 404): everything counted is below it.
     Five queries whatever the size: children, members, registered members,
     grassroots units and registered units, each grouped by the child's path prefix.
     """
+    if not allows(user, root, Perm.VIEW):
+        raise Http404
     family = Q(plan_id=plan.campaign_root_id) | Q(plan__root_id=plan.campaign_root_id)
     children = list(Unit.objects.filter(parent=root, dissolved_on__isnull=True).select_related("kind").order_by("name"))
     width = len(root.path) + Unit.steplen

@@ -1,8 +1,10 @@
 """Writes to registrations: open, pledge, submit, accept or return, import from Excel.
 
-Accept and return are decided by the level above the registering unit; each
-is a conditional UPDATE on the status so two officers acting at once get
-exactly one decision and the other is told.
+Accept and return are decided by the level directly above the registering
+unit (``thidua.registrations.models.decides``, the one policy pages, services
+and the API share); every change of state goes through
+``thidua.core.transitions.apply`` (conditional UPDATE + RegistrationEvent), so
+two officers acting at once get exactly one decision and the other is told.
 """
 
 from __future__ import annotations
@@ -12,14 +14,17 @@ from collections.abc import Iterable
 from decimal import Decimal
 from typing import Any
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from thidua.accounts.scope import Perm, scope_for
-from thidua.campaigns.models import Criterion, Notification, Plan, Title
+from thidua.accounts.roles import Perm
+from thidua.campaigns.models import Criterion, Plan, Title
+from thidua.core.transitions import apply
 from thidua.members.models import Member
+from thidua.notifications.services import notify, officers_of
 from thidua.registrations.models import Commitment, ImportBatch, MemberPledge, Registration
 from thidua.units.models import Unit
 
@@ -108,9 +113,11 @@ def registration_update(
 
 
 def _members_allowed(registration: Registration, member_ids: Iterable[int], by: Any) -> dict[int, Member]:
+    # ``by=None`` is the system itself (demo loader, commands): no account's scope applies.
+    pool = Member.objects.all() if by is None else Member.objects.visible_to(by, Perm.MANAGE_MEMBERS)
     members = {
         m.pk: m
-        for m in Member.objects.visible_to(by, Perm.MANAGE_MEMBERS).filter(
+        for m in pool.filter(
             pk__in=list(member_ids), unit__path__startswith=registration.unit.path, status=Member.Status.ACTIVE
         )
     }
@@ -166,81 +173,59 @@ def pledge_remove(*, pledge: MemberPledge, by: Any) -> None:
     pledge.delete()
 
 
-def _transition(registration: Registration, olds: tuple[str, ...], new: str, **extra: Any) -> Registration:
-    updated = Registration.objects.filter(pk=registration.pk, status__in=olds).update(status=new, **extra)
-    if not updated:
-        current = Registration.objects.filter(pk=registration.pk).values_list("status", flat=True).first()
-        raise ValidationError(
-            _("Đăng ký đang ở trạng thái “%(status)s”; có thể người khác vừa xử lý.")
-            % {"status": Registration.Status(current).label if current else "?"}
-        )
-    fresh = Registration.objects.select_related("unit", "plan").get(pk=registration.pk)
-    fresh._history_user = extra.get("decided_by")  # type: ignore[attr-defined]
-    fresh._change_reason = new  # type: ignore[attr-defined]
-    fresh.save(update_fields=["status"])
-    return fresh
-
-
 @transaction.atomic
 def registration_submit(*, registration: Registration, by: Any, today: dt.date | None = None) -> Registration:
     _check_open(registration.plan, today)
     if not registration.titles.exists() and not registration.pledges.exists():
         raise ValidationError(_("Hãy đăng ký ít nhất một danh hiệu tập thể hoặc đăng ký cho đoàn viên trước khi gửi."))
-    return _transition(
-        registration,
-        (Registration.Status.DRAFT, Registration.Status.RETURNED),
-        Registration.Status.SUBMITTED,
-        submitted_at=timezone.now(),
-    )
+    apply(registration, Registration.SUBMIT, by=by, changes={"submitted_at": timezone.now()})
+    return _fresh(registration)
 
 
-def _require_upper_level(registration: Registration, by: Any) -> None:
-    parent = registration.unit.parent
-    if parent is None or not scope_for(by).allows(parent.path, Perm.MANAGE_EMULATION):
-        raise ValidationError(_("Chỉ cấp trên của đơn vị mới duyệt được đăng ký."))
+def _fresh(registration: Registration) -> Registration:
+    return Registration.objects.select_related("unit", "plan", "plan__issuer").get(pk=registration.pk)
 
 
 def _notify_unit(registration: Registration, message: str) -> None:
-    from django.urls import reverse
-
-    from thidua.campaigns.services import officers_of
-
     url = reverse("registrations:detail", args=[registration.pk])
-    Notification.objects.bulk_create(
-        Notification(user=user, message=message[:500], url=url)
-        for user in officers_of([registration.unit]).get(registration.unit_id, [])
-    )
+    people = officers_of([registration.unit]).get(registration.unit_id, [])
+    notify((person, message, url) for person in people)
 
 
 @transaction.atomic
 def registration_accept(*, registration: Registration, by: Any) -> Registration:
-    _require_upper_level(registration, by)
-    fresh = _transition(
+    """Accepted by the level directly above the registering unit (``decides``)."""
+    apply(
         registration,
-        (Registration.Status.SUBMITTED,),
-        Registration.Status.ACCEPTED,
-        decided_at=timezone.now(),
-        decided_by=by,
-        comment="",
+        Registration.ACCEPT,
+        by=by,
+        changes={"decided_at": timezone.now(), "decided_by": by if getattr(by, "pk", None) else None, "comment": ""},
     )
+    fresh = _fresh(registration)
     _notify_unit(fresh, _("Đăng ký thi đua của %(unit)s đã được chấp nhận.") % {"unit": fresh.unit.name})
     return fresh
 
 
 @transaction.atomic
 def registration_return(*, registration: Registration, by: Any, comment: str) -> Registration:
-    _require_upper_level(registration, by)
+    """Returned, with the reason, by the level directly above the registering unit (``decides``)."""
+    if by is not None and not Registration.RETURN.policy(by, registration):
+        raise PermissionDenied(_("Chỉ cấp trên trực tiếp của đơn vị mới duyệt được đăng ký."))
     comment = (comment or "").strip()
     if not comment:
         raise ValidationError({"comment": _("Hãy ghi lý do trả lại để đơn vị sửa.")})
-    fresh = _transition(
+    apply(
         registration,
-        (Registration.Status.SUBMITTED,),
-        Registration.Status.RETURNED,
-        decided_at=timezone.now(),
-        decided_by=by,
-        comment=comment[:2000],
+        Registration.RETURN,
+        by=by,
+        reason=comment[:2000],
+        changes={
+            "decided_at": timezone.now(),
+            "decided_by": by if getattr(by, "pk", None) else None,
+            "comment": comment[:2000],
+        },
     )
+    fresh = _fresh(registration)
     _notify_unit(
         fresh,
         _("Đăng ký thi đua của %(unit)s bị trả lại: %(comment)s") % {"unit": fresh.unit.name, "comment": comment[:200]},

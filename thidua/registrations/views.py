@@ -1,40 +1,33 @@
 from __future__ import annotations
 
-from typing import Any, cast
+from typing import cast
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from thidua.accounts.access import scoped
 from thidua.accounts.models import User
-from thidua.accounts.scope import Perm, get_for_user, scope_for
-from thidua.campaigns.models import Criterion
-from thidua.campaigns.views import plan_get_for_user
-from thidua.core.access import scoped
+from thidua.accounts.roles import Perm
+from thidua.accounts.scope import Can, get_for_user
+from thidua.campaigns.models import Criterion, Plan
 from thidua.core.excel import XLSX_MIME, xlsx_response
-from thidua.core.forms import form_status
+from thidua.core.forms import attempt, form_status
 from thidua.members.models import Member
 from thidua.members.selectors import member_list
 from thidua.registrations import services
 from thidua.registrations.forms import PledgeForm, RegistrationForm, ReturnForm, UploadForm
 from thidua.registrations.imports import parse_pledges, template_workbook
 from thidua.registrations.models import ImportBatch, MemberPledge, Registration
-from thidua.registrations.selectors import coverage
-from thidua.units.views import unit_get_for_user
+from thidua.registrations.selectors import coverage, coverage_root
+from thidua.units.models import Unit
 
-
-def registration_get_for_user(user: Any, pk: Any, perm: str = Perm.VIEW) -> Registration:
-    return get_for_user(
-        Registration.objects.select_related("plan", "plan__issuer", "unit", "unit__parent"),
-        user,
-        perm,
-        path_field="unit__path",
-        pk=pk,
-    )
+REGISTRATIONS = Registration.objects.select_related("plan", "plan__issuer", "unit", "unit__parent")
+PLANS = Plan.objects.select_related("issuer")
 
 
 @scoped
@@ -55,11 +48,10 @@ def registration_list(request: HttpRequest) -> HttpResponse:
     )
 
 
-@scoped
+@scoped(PLANS, kwarg="plan_pk")
 @require_POST
-def registration_open(request: HttpRequest, plan_pk: int) -> HttpResponse:
-    plan = plan_get_for_user(request.user, plan_pk)
-    unit = unit_get_for_user(request.user, request.POST.get("unit"), Perm.MANAGE_EMULATION)
+def registration_open(request: HttpRequest, plan: Plan) -> HttpResponse:
+    unit = get_for_user(Unit, request.user, Perm.MANAGE_EMULATION, pk=request.POST.get("unit"))
     try:
         registration = services.registration_open(plan=plan, unit=unit, by=request.user)
     except ValidationError as exc:
@@ -68,18 +60,10 @@ def registration_open(request: HttpRequest, plan_pk: int) -> HttpResponse:
     return redirect("registrations:detail", registration.pk)
 
 
-@scoped
+@scoped(REGISTRATIONS)
 @require_http_methods(["GET", "POST"])
-def detail(request: HttpRequest, pk: int) -> HttpResponse:
-    registration = registration_get_for_user(request.user, pk)
-    scope = scope_for(request.user)
-    can_edit = registration.editable and scope.allows(registration.unit.path, Perm.MANAGE_EMULATION)
-    parent = registration.unit.parent
-    can_decide = (
-        registration.status == Registration.Status.SUBMITTED
-        and parent is not None
-        and scope.allows(parent.path, Perm.MANAGE_EMULATION)
-    )
+def detail(request: HttpRequest, registration: Registration) -> HttpResponse:
+    can_edit = registration.can_edit(request.user)
     criteria = list(
         Criterion.objects.filter(content__plan=registration.plan, kind="number").order_by(
             "content__position", "position"
@@ -128,8 +112,7 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
             "nav": "registrations",
             "registration": registration,
             "form": form,
-            "can_edit": can_edit,
-            "can_decide": can_decide,
+            "can": Can(registration, request.user),
             "page": page,
             "pledge_form": PledgeForm(),
             "candidates": candidates,
@@ -140,10 +123,9 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-@scoped
+@scoped(REGISTRATIONS, perm=Perm.MANAGE_EMULATION)
 @require_POST
-def pledges_add(request: HttpRequest, pk: int) -> HttpResponse:
-    registration = registration_get_for_user(request.user, pk, Perm.MANAGE_EMULATION)
+def pledges_add(request: HttpRequest, registration: Registration) -> HttpResponse:
     form = PledgeForm(request.POST)
     ids = request.POST.getlist("members")
     if not form.is_valid() or not ids:
@@ -165,16 +147,12 @@ def pledges_add(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("registrations:detail", registration.pk)
 
 
-@scoped
+@scoped(
+    MemberPledge.objects.select_related("registration", "registration__plan", "registration__unit"),
+    perm=Perm.MANAGE_EMULATION,
+)
 @require_POST
-def pledge_remove(request: HttpRequest, pk: int) -> HttpResponse:
-    pledge = get_for_user(
-        MemberPledge.objects.select_related("registration", "registration__plan", "registration__unit"),
-        request.user,
-        Perm.MANAGE_EMULATION,
-        path_field="registration__unit__path",
-        pk=pk,
-    )
+def pledge_remove(request: HttpRequest, pledge: MemberPledge) -> HttpResponse:
     try:
         services.pledge_remove(pledge=pledge, by=request.user)
     except ValidationError as exc:
@@ -182,48 +160,38 @@ def pledge_remove(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("registrations:detail", pledge.registration_id)
 
 
-def _transition(request: HttpRequest, pk: int, action: str) -> HttpResponse:
-    registration = registration_get_for_user(request.user, pk)
-    parent = registration.unit.parent
-    if action != "submit" and (
-        parent is None or not scope_for(request.user).allows(parent.path, Perm.MANAGE_EMULATION)
-    ):
-        raise PermissionDenied(_("Chỉ cấp trên của đơn vị mới duyệt được đăng ký."))
-    try:
-        if action == "submit":
-            registration = registration_get_for_user(request.user, pk, Perm.MANAGE_EMULATION)
-            services.registration_submit(registration=registration, by=request.user)
-            messages.success(request, _("Đã gửi đăng ký lên cấp trên."))
-        elif action == "accept":
-            services.registration_accept(registration=registration, by=request.user)
-            messages.success(request, _("Đã chấp nhận đăng ký."))
-        else:
-            services.registration_return(
-                registration=registration, by=request.user, comment=request.POST.get("comment", "")
-            )
-            messages.success(request, _("Đã trả lại đăng ký để đơn vị sửa."))
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
-        return redirect("registrations:detail", registration.pk)
+@scoped(REGISTRATIONS, perm=Perm.MANAGE_EMULATION)
+@require_POST
+def submit(request: HttpRequest, registration: Registration) -> HttpResponse:
+    attempt(
+        request,
+        lambda: services.registration_submit(registration=registration, by=request.user),
+        success=_("Đã gửi đăng ký lên cấp trên."),
+    )
     return redirect("registrations:detail", registration.pk)
 
 
-@scoped
+@scoped(REGISTRATIONS)
 @require_POST
-def submit(request: HttpRequest, pk: int) -> HttpResponse:
-    return _transition(request, pk, "submit")
+def accept(request: HttpRequest, registration: Registration) -> HttpResponse:
+    attempt(
+        request,
+        lambda: services.registration_accept(registration=registration, by=request.user),
+        success=_("Đã chấp nhận đăng ký."),
+    )
+    return redirect("registrations:detail", registration.pk)
 
 
-@scoped
+@scoped(REGISTRATIONS)
 @require_POST
-def accept(request: HttpRequest, pk: int) -> HttpResponse:
-    return _transition(request, pk, "accept")
-
-
-@scoped
-@require_POST
-def return_(request: HttpRequest, pk: int) -> HttpResponse:
-    return _transition(request, pk, "return")
+def return_(request: HttpRequest, registration: Registration) -> HttpResponse:
+    comment = request.POST.get("comment", "")
+    attempt(
+        request,
+        lambda: services.registration_return(registration=registration, by=request.user, comment=comment),
+        success=_("Đã trả lại đăng ký để đơn vị sửa."),
+    )
+    return redirect("registrations:detail", registration.pk)
 
 
 @scoped
@@ -233,10 +201,9 @@ def template(request: HttpRequest) -> HttpResponse:
     return response
 
 
-@scoped
+@scoped(REGISTRATIONS, perm=Perm.MANAGE_EMULATION)
 @require_http_methods(["GET", "POST"])
-def import_upload(request: HttpRequest, pk: int) -> HttpResponse:
-    registration = registration_get_for_user(request.user, pk, Perm.MANAGE_EMULATION)
+def import_upload(request: HttpRequest, registration: Registration) -> HttpResponse:
     form = UploadForm(request.POST or None, request.FILES or None)
     result = None
     batch = None
@@ -276,11 +243,10 @@ def import_upload(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-@scoped
+@scoped(REGISTRATIONS, perm=Perm.MANAGE_EMULATION)
 @require_POST
-def import_commit(request: HttpRequest, pk: int, token: str) -> HttpResponse:
-    registration = registration_get_for_user(request.user, pk, Perm.MANAGE_EMULATION)
-    batch = ImportBatch.objects.filter(registration=registration, token=token).first()
+def import_commit(request: HttpRequest, registration: Registration, token: str) -> HttpResponse:
+    batch = ImportBatch.objects.visible_to(request.user).filter(registration=registration, token=token).first()
     if batch is None:
         messages.error(request, _("Không tìm thấy lần tải lên này; hãy tải tệp lên lại."))
         return redirect("registrations:import", registration.pk)
@@ -293,9 +259,8 @@ def import_commit(request: HttpRequest, pk: int, token: str) -> HttpResponse:
     return redirect("registrations:detail", registration.pk)
 
 
-@scoped
-def export(request: HttpRequest, pk: int) -> HttpResponse:
-    registration = registration_get_for_user(request.user, pk)
+@scoped(REGISTRATIONS)
+def export(request: HttpRequest, registration: Registration) -> HttpResponse:
     headers = [_("STT"), _("Họ và tên"), _("Năm sinh"), _("Đơn vị"), _("Danh hiệu đăng ký"), _("Cam kết")]
     rows = (
         [i, p.member.full_name, p.member.birth_year, p.member.unit.name, p.title.name, p.commitment]
@@ -309,19 +274,11 @@ def export(request: HttpRequest, pk: int) -> HttpResponse:
     return xlsx_response("dang-ky-thi-dua.xlsx", _("Đăng ký"), headers, rows)
 
 
-@scoped
-def coverage_view(request: HttpRequest, plan_pk: int) -> HttpResponse:
-    plan = plan_get_for_user(request.user, plan_pk)
-    scope = scope_for(request.user)
-    if request.GET.get("unit"):
-        root = unit_get_for_user(request.user, request.GET["unit"])
-    elif scope.allows(plan.issuer.path, Perm.VIEW):
-        root = plan.issuer
-    else:
-        root = unit_get_for_user(request.user, scope.root_unit_ids[0]) if scope.root_unit_ids else plan.issuer
-    if not root.path.startswith(plan.issuer.path):
-        root = plan.issuer if scope.allows(plan.issuer.path, Perm.VIEW) else root
-    total, rows = coverage(plan, root)
+@scoped(PLANS, kwarg="plan_pk")
+def coverage_view(request: HttpRequest, plan: Plan) -> HttpResponse:
+    asked = get_for_user(Unit, request.user, pk=request.GET["unit"]) if request.GET.get("unit") else None
+    root = coverage_root(plan, request.user, asked)
+    total, rows = coverage(plan, root, request.user)
     if request.GET.get("format") == "xlsx":
         headers = [
             _("Đơn vị"),

@@ -6,9 +6,9 @@ from typing import Any
 from django.http import HttpRequest
 from ninja import Path, Query, Router, Schema
 
+from thidua.accounts.scope import get_for_user
 from thidua.core.api import MAX_LIMIT, MAX_OFFSET, page
 from thidua.units.models import Unit
-from thidua.units.views import unit_get_for_user
 
 router = Router(tags=["units"])
 
@@ -44,7 +44,7 @@ def list_units(
 ) -> Any:
     qs = Unit.objects.visible_to(request.user).select_related("kind").order_by("path")
     if parent is not None:
-        qs = qs.filter(parent=unit_get_for_user(request.user, parent))
+        qs = qs.filter(parent=get_for_user(Unit, request.user, pk=parent))
     if q:
         qs = qs.search(q[:100])
     return page(qs, limit, offset)
@@ -52,4 +52,4 @@ def list_units(
 
 @router.get("/units/{unit_id}", response=UnitOut, summary="One unit")
 def get_unit(request: HttpRequest, unit_id: int = Path(..., ge=1, le=2**62)) -> Any:
-    return unit_get_for_user(request.user, unit_id)
+    return get_for_user(Unit.objects.select_related("kind", "parent"), request.user, pk=unit_id)

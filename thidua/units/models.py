@@ -8,6 +8,8 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 from treebeard.mp_tree import MP_Node, MP_NodeManager, MP_NodeQuerySet
 
+from thidua.accounts.roles import Perm
+from thidua.accounts.scope import PATH_STEP, ByPath, ScopedQuerySet, ViaParent, allows, scope_for
 from thidua.core.text import clean_text, fold
 
 
@@ -36,12 +38,7 @@ class UnitKind(models.Model):  # type: ignore[django-manager-missing]
         return self.name
 
 
-class UnitQuerySet(MP_NodeQuerySet):
-    def visible_to(self, user: Any, perm: str | None = None) -> UnitQuerySet:
-        from thidua.accounts.scope import Perm, restrict
-
-        return restrict(self, user, perm or Perm.VIEW, path_field="path")
-
+class UnitQuerySet(ScopedQuerySet["Unit"], MP_NodeQuerySet):
     def active(self) -> UnitQuerySet:
         return self.filter(dissolved_on__isnull=True)
 
@@ -63,7 +60,8 @@ class UnitManager(MP_NodeManager.from_queryset(UnitQuerySet)):  # type: ignore[m
 class Unit(MP_Node):
     """A node of the union tree: Confederation, federation, grassroots union, union group…"""
 
-    steplen = 4
+    scope_rule = ByPath("path")
+    steplen = PATH_STEP
     alphabet = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"
 
     kind = models.ForeignKey(UnitKind, on_delete=models.PROTECT, related_name="units", verbose_name=_("loại"))
@@ -121,9 +119,23 @@ class Unit(MP_Node):
     def ancestor_paths(self) -> list[str]:
         return [self.path[:i] for i in range(self.steplen, len(self.path), self.steplen)]
 
+    # What the user may do with this unit (templates read them through ``Can``).
+    def can_edit(self, user: Any) -> bool:
+        return self.is_active and allows(user, self, Perm.MANAGE_UNITS)
+
+    def can_restructure(self, user: Any) -> bool:
+        """Move, merge, dissolve or delete: decided by the level above, so the permission is on the parent."""
+        parent_path = self.path[: -self.steplen]
+        return self.is_active and bool(parent_path) and scope_for(user).allows(parent_path, Perm.MANAGE_UNITS)
+
+    def can_add_member(self, user: Any) -> bool:
+        return self.is_active and allows(user, self, Perm.MANAGE_MEMBERS)
+
 
 class UnitEvent(models.Model):
     """A structural change of the tree: kept forever so history reads as it was."""
+
+    scope_rule = ViaParent("unit")
 
     class Kind(models.TextChoices):
         CREATED = "created", _("Thành lập")
@@ -145,6 +157,8 @@ class UnitEvent(models.Model):
     members_moved = models.PositiveIntegerField(default=0)
     at = models.DateTimeField(auto_now_add=True)
     by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+
+    objects = ScopedQuerySet.as_manager()
 
     class Meta:
         ordering = ["-at", "-id"]

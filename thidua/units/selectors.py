@@ -1,4 +1,8 @@
-"""Reads of the union tree: rolled-up counts in a fixed number of queries."""
+"""Reads of the union tree: rolled-up counts in a fixed number of queries.
+
+Member counts are read through the ``Unit.members`` reverse relation: members
+belong to units (the members app imports this one), never the other way round.
+"""
 
 from __future__ import annotations
 
@@ -10,7 +14,11 @@ from typing import Any
 from django.db.models import Count, Q
 from django.db.models.functions import Substr
 
+from thidua.accounts.scope import scope_for
 from thidua.units.models import Unit, UnitEvent
+
+# ``Member.Status.ACTIVE``, named here because units must not import members (tested to agree).
+ACTIVE_MEMBER = "active"
 
 
 @dataclass
@@ -22,8 +30,6 @@ class UnitRow:
 
 def children_with_counts(parent: Unit, *, include_dissolved: bool = False) -> list[UnitRow]:
     """Direct children of ``parent`` with rolled-up counts: three queries whatever the size."""
-    from thidua.members.models import Member
-
     children_qs = Unit.objects.filter(parent=parent).select_related("kind").order_by("name")
     if not include_dissolved:
         children_qs = children_qs.filter(dissolved_on__isnull=True)
@@ -40,11 +46,11 @@ def children_with_counts(parent: Unit, *, include_dissolved: bool = False) -> li
         .values_list("prefix", "n")
     )
     member_counts = dict(
-        Member.objects.filter(unit__path__startswith=parent.path, status=Member.Status.ACTIVE)
-        .annotate(prefix=Substr("unit__path", 1, prefix_len))
+        Unit.objects.filter(path__startswith=parent.path, members__status=ACTIVE_MEMBER)
+        .annotate(prefix=Substr("path", 1, prefix_len))
         .order_by()
         .values("prefix")
-        .annotate(n=Count("id"))
+        .annotate(n=Count("members"))
         .values_list("prefix", "n")
     )
     return [
@@ -54,15 +60,13 @@ def children_with_counts(parent: Unit, *, include_dissolved: bool = False) -> li
 
 def units_with_counts(units: list[Unit]) -> list[UnitRow]:
     """Rolled-up counts for an arbitrary list of units (e.g. scope roots): two queries."""
-    from thidua.members.models import Member
-
     if not units:
         return []
     sub_q = Q()
     mem_q = Q()
     for u in units:
         sub_q |= Q(path__startswith=u.path, depth__gt=u.depth)
-        mem_q |= Q(unit__path__startswith=u.path)
+        mem_q |= Q(path__startswith=u.path)
     sub_counts: dict[int, int] = defaultdict(int)
     mem_counts: dict[int, int] = defaultdict(int)
     for path, n in (
@@ -75,10 +79,11 @@ def units_with_counts(units: list[Unit]) -> list[UnitRow]:
             if path.startswith(u.path) and len(path) > len(u.path):
                 sub_counts[u.pk] += n
     for path, n in (
-        Member.objects.filter(mem_q, status=Member.Status.ACTIVE)
-        .values("unit__path")
-        .annotate(n=Count("id"))
-        .values_list("unit__path", "n")
+        Unit.objects.filter(mem_q, members__status=ACTIVE_MEMBER)
+        .order_by()
+        .values("path")
+        .annotate(n=Count("members"))
+        .values_list("path", "n")
     ):
         for u in units:
             if path.startswith(u.path):
@@ -92,16 +97,15 @@ def subtree_rollup(root: Unit) -> dict[int, dict[str, int]]:
     Direct counts come from one GROUP BY; each count is then added to every
     ancestor by walking the materialised path in memory.
     """
-    from thidua.members.models import Member
-
     units = list(Unit.objects.filter(path__startswith=root.path, dissolved_on__isnull=True).values_list("id", "path"))
     by_path = {path: pk for pk, path in units}
     totals: dict[int, dict[str, int]] = {pk: {"members": 0, "sub_units": 0} for pk, _ in units}
     direct = (
-        Member.objects.filter(unit__path__startswith=root.path, status=Member.Status.ACTIVE)
-        .values("unit__path")
-        .annotate(n=Count("id"))
-        .values_list("unit__path", "n")
+        Unit.objects.filter(path__startswith=root.path, members__status=ACTIVE_MEMBER)
+        .order_by()
+        .values("path")
+        .annotate(n=Count("members"))
+        .values_list("path", "n")
     )
     step = Unit.steplen
     root_len = len(root.path)
@@ -116,6 +120,14 @@ def subtree_rollup(root: Unit) -> dict[int, dict[str, int]]:
             if pk is not None:
                 totals[pk]["sub_units"] += 1
     return totals
+
+
+def scope_roots(user: Any) -> list[Unit]:
+    """The units at the top of the user's scope (the whole tree's roots for a system administrator)."""
+    scope = scope_for(user)
+    if scope.is_global:
+        return list(Unit.objects.filter(depth=1).select_related("kind").order_by("name"))
+    return list(Unit.objects.filter(pk__in=scope.root_unit_ids).select_related("kind").order_by("path"))
 
 
 def breadcrumbs(unit: Unit, user: Any) -> list[Unit]:

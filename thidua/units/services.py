@@ -17,8 +17,10 @@ from django.db import connection, transaction
 from django.db.models import Min
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from simple_history.utils import bulk_update_with_history
 
 from thidua.units.models import Unit, UnitEvent, UnitKind
+from thidua.units.selectors import ACTIVE_MEMBER
 
 TREE_LOCK_KEY = 7_000_001
 
@@ -215,8 +217,6 @@ def unit_merge(
     The source row stays (dissolved, ``merged_into`` set) so everything that
     was done in its name remains attributed to it as it was.
     """
-    from thidua.members.services import members_transfer_all
-
     lock_tree()
     source = Unit.objects.get(pk=source.pk)
     target = Unit.objects.get(pk=target.pk)
@@ -248,7 +248,7 @@ def unit_merge(
             by=by,
         )
         _move(child, Unit.objects.get(pk=target.pk))
-    moved = members_transfer_all(source=source, target=target, by=by)
+    moved = _members_follow(source=source, target=target, by=by)
     Unit.objects.filter(pk=source.pk).update(dissolved_on=when, merged_into=target, updated_at=timezone.now())
     UnitEvent.objects.create(
         unit=source,
@@ -277,10 +277,23 @@ def unit_merge(
     return Unit.objects.get(pk=target.pk)
 
 
+def _members_follow(*, source: Unit, target: Unit, by: Any) -> int:
+    """Every member of ``source`` moves to ``target`` (a merge), each with a history row.
+
+    Through the ``Unit.members`` reverse relation: members depend on units, not the reverse.
+    """
+    members = list(source.members.all())
+    for member in members:
+        member.unit = target
+    if members:
+        bulk_update_with_history(
+            members, source.members.model, ["unit"], batch_size=1000, default_user=by, default_change_reason="merge"
+        )
+    return len(members)
+
+
 @transaction.atomic
 def unit_dissolve(*, unit: Unit, effective_on: dt.date | None = None, reason: str = "", by: Any = None) -> Unit:
-    from thidua.members.models import Member
-
     lock_tree()
     unit = Unit.objects.get(pk=unit.pk)
     if not unit.is_active:
@@ -289,7 +302,7 @@ def unit_dissolve(*, unit: Unit, effective_on: dt.date | None = None, reason: st
         raise ValidationError(_("Không thể giải thể đơn vị gốc."))
     if Unit.objects.filter(parent=unit, dissolved_on__isnull=True).exists():
         raise ValidationError(_("Đơn vị còn đơn vị trực thuộc đang hoạt động; hãy chuyển hoặc giải thể chúng trước."))
-    if Member.objects.filter(unit=unit, status=Member.Status.ACTIVE).exists():
+    if unit.members.filter(status=ACTIVE_MEMBER).exists():
         raise ValidationError(_("Đơn vị còn đoàn viên đang sinh hoạt; hãy chuyển họ sang đơn vị khác trước."))
     when = _effective(unit, effective_on)
     unit.dissolved_on = when
@@ -311,15 +324,13 @@ def unit_dissolve(*, unit: Unit, effective_on: dt.date | None = None, reason: st
 @transaction.atomic
 def unit_delete(*, unit: Unit, by: Any = None) -> None:
     """Delete a unit created by mistake. Anything with content or history is dissolved instead."""
-    from thidua.members.models import Member
-
     lock_tree()
     unit = Unit.objects.get(pk=unit.pk)
     if unit.parent_id is None:
         raise ValidationError(_("Không thể xoá đơn vị gốc."))
     if Unit.objects.filter(parent=unit).exists():
         raise ValidationError(_("Không thể xoá: đơn vị còn đơn vị trực thuộc."))
-    if Member.objects.filter(unit=unit).exists():
+    if unit.members.exists():
         raise ValidationError(_("Không thể xoá: đơn vị đã có đoàn viên. Hãy dùng chức năng giải thể."))
     if unit.assignments.exists():
         raise ValidationError(_("Không thể xoá: đơn vị có tài khoản được phân quyền."))

@@ -9,24 +9,22 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from thidua.accounts.scope import Perm, get_for_user, require, scope_for
-from thidua.core.access import scoped
+from thidua.accounts.access import scoped
+from thidua.accounts.roles import Perm
+from thidua.accounts.scope import Can, get_for_user, require, scope_for
 from thidua.core.excel import xlsx_response
 from thidua.core.forms import apply_errors, form_status
 from thidua.core.history import history_rows
 from thidua.units import services
 from thidua.units.forms import DissolveForm, TargetForm, UnitForm
 from thidua.units.models import Unit, UnitEvent, UnitQuerySet
-from thidua.units.selectors import breadcrumbs, children_with_counts, units_with_counts
+from thidua.units.selectors import breadcrumbs, children_with_counts, scope_roots, units_with_counts
 
 SEARCH_LIMIT = 50
 PICK_LIMIT = 20
 
 
-def unit_get_for_user(user: Any, pk: Any, perm: str = Perm.VIEW) -> Unit:
-    return get_for_user(
-        Unit.objects.select_related("kind", "parent", "merged_into"), user, perm, path_field="path", pk=pk
-    )
+UNITS = Unit.objects.select_related("kind", "parent", "merged_into")
 
 
 def _require_on_parent(user: Any, unit: Unit, perm: str) -> None:
@@ -35,14 +33,7 @@ def _require_on_parent(user: Any, unit: Unit, perm: str) -> None:
         if not scope_for(user).is_global:
             raise PermissionDenied(_("Bạn không có quyền thực hiện thao tác này."))
         return
-    require(user, unit.parent.path, perm)
-
-
-def _scope_roots(user: Any) -> list[Unit]:
-    scope = scope_for(user)
-    if scope.is_global:
-        return list(Unit.objects.filter(depth=1).select_related("kind").order_by("name"))
-    return list(Unit.objects.filter(pk__in=scope.root_unit_ids).select_related("kind").order_by("path"))
+    require(user, unit.parent, perm)
 
 
 @scoped
@@ -59,7 +50,7 @@ def tree(request: HttpRequest) -> HttpResponse:
         context["results"] = results[:SEARCH_LIMIT]
         context["more"] = len(results) > SEARCH_LIMIT
     else:
-        roots = _scope_roots(request.user)
+        roots = scope_roots(request.user)
         context["root_rows"] = units_with_counts(roots)
         if len(roots) == 1:
             context["open_rows"] = children_with_counts(roots[0])
@@ -68,20 +59,16 @@ def tree(request: HttpRequest) -> HttpResponse:
     return render(request, "units/tree.html", context)
 
 
-@scoped
-def children(request: HttpRequest, pk: int) -> HttpResponse:
-    unit = unit_get_for_user(request.user, pk)
+@scoped(UNITS)
+def children(request: HttpRequest, unit: Unit) -> HttpResponse:
     rows = children_with_counts(unit)
     return render(request, "units/_tree_children.html", {"rows": rows, "parent": unit})
 
 
-@scoped
-def detail(request: HttpRequest, pk: int) -> HttpResponse:
-    unit = unit_get_for_user(request.user, pk)
-    scope = scope_for(request.user)
+@scoped(UNITS)
+def detail(request: HttpRequest, unit: Unit) -> HttpResponse:
     rows = children_with_counts(unit, include_dissolved=True)
     own = units_with_counts([unit])[0]
-    parent_path = unit.parent.path if unit.parent else None
     context = {
         "nav": "units",
         "unit": unit,
@@ -89,17 +76,14 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
         "rows": rows,
         "crumbs": breadcrumbs(unit, request.user),
         "events": unit.events.select_related("old_parent", "new_parent", "other_unit", "by")[:10],
-        "can_edit": unit.is_active and scope.allows(unit.path, Perm.MANAGE_UNITS),
-        "can_restructure": unit.is_active and parent_path is not None and scope.allows(parent_path, Perm.MANAGE_UNITS),
-        "can_add_member": unit.is_active and scope.allows(unit.path, Perm.MANAGE_MEMBERS),
+        "can": Can(unit, request.user),
     }
     return render(request, "units/detail.html", context)
 
 
-@scoped
+@scoped(UNITS, perm=Perm.MANAGE_UNITS, kwarg="parent_pk")
 @require_http_methods(["GET", "POST"])
-def create(request: HttpRequest, parent_pk: int) -> HttpResponse:
-    parent = unit_get_for_user(request.user, parent_pk, Perm.MANAGE_UNITS)
+def create(request: HttpRequest, parent: Unit) -> HttpResponse:
     form = UnitForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -117,10 +101,9 @@ def create(request: HttpRequest, parent_pk: int) -> HttpResponse:
     )
 
 
-@scoped
+@scoped(UNITS, perm=Perm.MANAGE_UNITS)
 @require_http_methods(["GET", "POST"])
-def edit(request: HttpRequest, pk: int) -> HttpResponse:
-    unit = unit_get_for_user(request.user, pk, Perm.MANAGE_UNITS)
+def edit(request: HttpRequest, unit: Unit) -> HttpResponse:
     form = UnitForm(request.POST or None, instance=unit)
     if request.method == "POST" and form.is_valid():
         try:
@@ -142,8 +125,7 @@ def _targets(user: Any, unit: Unit) -> UnitQuerySet:
     return Unit.objects.visible_to(user, Perm.MANAGE_UNITS).active().exclude(path__startswith=unit.path)
 
 
-def _restructure(request: HttpRequest, pk: int, action: str) -> HttpResponse:
-    unit = unit_get_for_user(request.user, pk)
+def _restructure(request: HttpRequest, unit: Unit, action: str) -> HttpResponse:
     _require_on_parent(request.user, unit, Perm.MANAGE_UNITS)
     targets = _targets(request.user, unit)
     if action == "move" and unit.parent_id:
@@ -202,22 +184,21 @@ def _restructure(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     )
 
 
-@scoped
+@scoped(UNITS)
 @require_http_methods(["GET", "POST"])
-def move(request: HttpRequest, pk: int) -> HttpResponse:
-    return _restructure(request, pk, "move")
+def move(request: HttpRequest, unit: Unit) -> HttpResponse:
+    return _restructure(request, unit, "move")
 
 
-@scoped
+@scoped(UNITS)
 @require_http_methods(["GET", "POST"])
-def merge(request: HttpRequest, pk: int) -> HttpResponse:
-    return _restructure(request, pk, "merge")
+def merge(request: HttpRequest, unit: Unit) -> HttpResponse:
+    return _restructure(request, unit, "merge")
 
 
-@scoped
-def pick(request: HttpRequest, pk: int) -> HttpResponse:
+@scoped(UNITS)
+def pick(request: HttpRequest, unit: Unit) -> HttpResponse:
     """Autocomplete for the move/merge target: only units the user may manage."""
-    unit = unit_get_for_user(request.user, pk)
     _require_on_parent(request.user, unit, Perm.MANAGE_UNITS)
     query = request.GET.get("q", "").strip()[:100]
     candidates = (
@@ -228,10 +209,9 @@ def pick(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "units/_pick.html", {"candidates": candidates, "q": query, "selected": ""})
 
 
-@scoped
+@scoped(UNITS)
 @require_http_methods(["GET", "POST"])
-def dissolve(request: HttpRequest, pk: int) -> HttpResponse:
-    unit = unit_get_for_user(request.user, pk)
+def dissolve(request: HttpRequest, unit: Unit) -> HttpResponse:
     _require_on_parent(request.user, unit, Perm.MANAGE_UNITS)
     form = DissolveForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -247,10 +227,9 @@ def dissolve(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-@scoped
+@scoped(UNITS)
 @require_http_methods(["GET", "POST"])
-def delete(request: HttpRequest, pk: int) -> HttpResponse:
-    unit = unit_get_for_user(request.user, pk)
+def delete(request: HttpRequest, unit: Unit) -> HttpResponse:
     _require_on_parent(request.user, unit, Perm.MANAGE_UNITS)
     error = ""
     if request.method == "POST":
@@ -267,9 +246,8 @@ def delete(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-@scoped
-def history(request: HttpRequest, pk: int) -> HttpResponse:
-    unit = unit_get_for_user(request.user, pk)
+@scoped(UNITS)
+def history(request: HttpRequest, unit: Unit) -> HttpResponse:
     events = UnitEvent.objects.filter(unit=unit).select_related("old_parent", "new_parent", "other_unit", "by")
     return render(
         request,
@@ -283,7 +261,7 @@ def export(request: HttpRequest) -> HttpResponse:
     """All units in the user's scope (or under ?unit=) as an Excel sheet."""
     qs = Unit.objects.visible_to(request.user).select_related("kind", "parent").order_by("path")
     if request.GET.get("unit"):
-        root = unit_get_for_user(request.user, request.GET["unit"])
+        root = get_for_user(UNITS, request.user, pk=request.GET["unit"])
         qs = qs.filter(path__startswith=root.path)
     headers = [
         _("Mã"),

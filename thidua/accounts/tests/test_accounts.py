@@ -17,9 +17,9 @@ def test_login_rotates_the_session_and_logout_ends_it(client, world):
     response = client.post(reverse("accounts:login"), {"username": "grassroots", "password": PASSWORD})
     assert response.status_code == 302
     assert client.session.session_key != before
-    assert client.get(reverse("core:home")).status_code == 200
+    assert client.get(reverse("dashboard:home")).status_code == 200
     client.post(reverse("accounts:logout"))
-    response = client.get(reverse("core:home"))
+    response = client.get(reverse("dashboard:home"))
     assert response.status_code == 302 and response["Location"] == reverse("portal:home")
     assert client.get(reverse("units:tree")).status_code == 302
 

@@ -7,9 +7,9 @@ import datetime as dt
 import pytest
 
 from thidua.campaigns import services
-from thidua.campaigns.models import Notification, Plan, Reminder
-from thidua.testing import build_world
-from thidua.units.tests.test_concurrency import run_concurrently
+from thidua.campaigns.models import Plan, Reminder
+from thidua.notifications.models import Notification
+from thidua.testing import build_world, run_concurrently
 
 from .factories import issued_plan, make_plan
 

@@ -14,8 +14,9 @@ from docx import Document
 
 from thidua.campaigns import services
 from thidua.campaigns.documents import render_plan, vietnamese_date_line
-from thidua.campaigns.models import Criterion, Notification, Obligation, Plan, Reminder
+from thidua.campaigns.models import Criterion, Obligation, Plan, Reminder
 from thidua.campaigns.selectors import cascade_board
+from thidua.notifications.models import Notification
 from thidua.testing import make_unit
 
 from .factories import issued_plan, make_plan

@@ -3,7 +3,7 @@ from __future__ import annotations
 from django import template
 from django.utils.safestring import SafeString, mark_safe
 
-from thidua.core.html import sanitize_html
+from thidua.core.html import sanitize_article_html, sanitize_html
 
 register = template.Library()
 
@@ -17,6 +17,4 @@ def rich(value: str | None) -> SafeString:
 @register.filter
 def article_html(value: str | None) -> SafeString:
     """An article body, re-cleaned with the portal's allow-list (links allowed)."""
-    from thidua.core.html import sanitize_article_html
-
     return mark_safe(sanitize_article_html(value))  # noqa: S308 - nh3 allow-list output

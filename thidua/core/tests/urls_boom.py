@@ -2,7 +2,7 @@ from django.urls import path
 
 from config.urls import handler404, handler500
 from config.urls import urlpatterns as base_patterns
-from thidua.core.access import public
+from thidua.accounts.access import public
 
 
 @public

@@ -18,8 +18,7 @@ from thidua.portal.counting.database import DatabaseCounter
 from thidua.portal.models import SiteDay
 from thidua.portal.tests.factories import make_article
 from thidua.portal.views import Slots, fill_slots
-from thidua.testing import make_unit
-from thidua.units.tests.test_concurrency import run_concurrently
+from thidua.testing import make_unit, run_concurrently
 
 BROWSER = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/156.0 Safari/537.36"
 PACKAGE = Path(counting.__file__).parent

@@ -17,8 +17,7 @@ from thidua.portal.counting import rules
 from thidua.portal.demo import SEED_FIGURES, load_view_history, reference_date
 from thidua.portal.models import ArticleDay, DailySalt, Seen, SiteDay, SiteVisitor
 from thidua.portal.tests.factories import make_article
-from thidua.testing import make_unit
-from thidua.units.tests.test_concurrency import run_concurrently
+from thidua.testing import make_unit, run_concurrently
 
 BROWSER = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/156.0 Safari/537.36"
 HANOI = ZoneInfo("Asia/Ho_Chi_Minh")  # settings.TIME_ZONE

@@ -5,10 +5,10 @@ from __future__ import annotations
 import pytest
 from django.core.exceptions import ValidationError
 
+from thidua.accounts.roles import Role
 from thidua.registrations import services
 from thidua.registrations.models import ImportBatch, MemberPledge, Registration
-from thidua.testing import build_world, make_member, title
-from thidua.units.tests.test_concurrency import run_concurrently
+from thidua.testing import build_world, make_member, make_user, run_concurrently, title
 
 from .helpers import TODAY, open_plan
 
@@ -30,9 +30,10 @@ def test_accept_and_return_at_once_exactly_one_wins():
     world = build_world()
     registration, _ = _submitted(world)
     district = world.users["district"]
+    colleague = make_user("district-2", (world.D1, Role.OFFICER))  # the same desk, another officer
     outcomes = run_concurrently(
         lambda: services.registration_accept(registration=registration, by=district),
-        lambda: services.registration_return(registration=registration, by=world.users["province"], comment="Sửa lại"),
+        lambda: services.registration_return(registration=registration, by=colleague, comment="Sửa lại"),
     )
     winners = [o for o in outcomes if isinstance(o, Registration)]
     losers = [o for o in outcomes if isinstance(o, ValidationError)]

@@ -6,18 +6,17 @@ import unicodedata
 import zipfile
 
 import pytest
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
-from freezegun import freeze_time
 
 from thidua.campaigns.models import Title
 from thidua.registrations import services
 from thidua.registrations.imports import parse_pledges
 from thidua.registrations.models import ImportBatch, MemberPledge, Registration
-from thidua.testing import make_member
+from thidua.testing import frozen, make_member
 
 from .helpers import TODAY, open_plan, xlsx
 
@@ -81,8 +80,14 @@ def test_accept_and_return_belong_to_the_level_above(world, plan, lao_dong_tien_
         today=TODAY,
     )
     services.registration_submit(registration=registration, by=officer, today=TODAY)
-    with pytest.raises(ValidationError, match="cấp trên"):
-        services.registration_accept(registration=registration, by=officer)
+    assert registration.unit.parent == world.D1
+    # Only the level directly above decides: not the unit itself, not the province above the district.
+    for outsider in (officer, world.users["province"]):
+        with pytest.raises(PermissionDenied):
+            services.registration_accept(registration=registration, by=outsider)
+        with pytest.raises(PermissionDenied):
+            services.registration_return(registration=registration, by=outsider, comment="Sửa")
+        assert Registration.objects.get(pk=registration.pk).status == Registration.Status.SUBMITTED
     with pytest.raises(ValidationError, match="lý do"):
         services.registration_return(registration=registration, by=world.users["district"], comment=" ")
     services.registration_return(registration=registration, by=world.users["district"], comment="Bổ sung cam kết")
@@ -187,7 +192,7 @@ def test_fifty_thousand_rows_are_read_and_nothing_is_written(world, client, plan
     content = xlsx(rows)
     registration = services.registration_open(plan=plan, unit=world.G1, by=world.users["grassroots"], today=TODAY)
     client.force_login(world.users["grassroots"])
-    with freeze_time("2025-02-01"):
+    with frozen("2025-02-01"):
         response = client.post(
             reverse("registrations:import", args=[registration.pk]), {"file": SimpleUploadedFile("big.xlsx", content)}
         )
@@ -206,7 +211,7 @@ def test_import_preview_then_commit_once(world, client, plan):
             [2, "Đặng Văn Hùng", 1990, "", "", "Lao động tiên tiến", ""],
         ]
     )
-    with freeze_time("2025-02-01"):
+    with frozen("2025-02-01"):
         response = client.post(
             reverse("registrations:import", args=[registration.pk]), {"file": SimpleUploadedFile("ds.xlsx", content)}
         )

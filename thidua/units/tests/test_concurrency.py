@@ -2,40 +2,17 @@
 
 from __future__ import annotations
 
-import threading
-
 import pytest
 from django.core.exceptions import ValidationError
-from django.db import connection, connections
+from django.db import connection
 
-from thidua.testing import build_world, make_unit
+from thidua.testing import build_world, make_unit, run_concurrently
 from thidua.units.models import Unit
 from thidua.units.services import unit_move
 
 from .test_services import assert_tree_consistent
 
 pytestmark = [pytest.mark.postgres_only, pytest.mark.django_db(transaction=True)]
-
-
-def run_concurrently(*jobs):
-    barrier = threading.Barrier(len(jobs))
-    outcomes: list[object] = [None] * len(jobs)
-
-    def runner(index, job):
-        try:
-            barrier.wait()
-            outcomes[index] = job()
-        except Exception as exc:  # noqa: BLE001 - each outcome is inspected by the test
-            outcomes[index] = exc
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=runner, args=(i, job)) for i, job in enumerate(jobs)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(60)
-    return outcomes
 
 
 def test_two_simultaneous_moves_of_one_unit_leave_a_consistent_tree():

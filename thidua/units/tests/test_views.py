@@ -47,7 +47,7 @@ def test_unit_pages_use_a_fixed_number_of_queries(client, world):
     """Query counts stay the same when the subtree grows tenfold, and under a budget."""
     login(client, world, "province")
     urls = {
-        reverse("core:home"): 17,
+        reverse("dashboard:home"): 17,
         reverse("units:tree"): 15,
         reverse("units:detail", args=[world.D2.pk]): 15,
         reverse("units:children", args=[world.D2.pk]): 10,

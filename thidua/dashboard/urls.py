@@ -1,8 +1,8 @@
 from django.urls import path
 
-from thidua.core import views
+from thidua.dashboard import views
 
-app_name = "core"
+app_name = "dashboard"
 
 urlpatterns = [
     path("", views.root, name="home"),

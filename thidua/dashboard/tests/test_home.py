@@ -12,7 +12,7 @@ def test_home_shows_only_the_officers_subtree(client, world):
     for unit in (world.G1, world.T1a, world.G1b, world.G2, world.G3):
         make_member(unit)
     client.force_login(world.users["grassroots"])
-    body = client.get(reverse("core:home")).content.decode()
+    body = client.get(reverse("dashboard:home")).content.decode()
     assert "Công đoàn cơ sở Trường Một" in body
     for foreign in ("Trạm Y tế Một", "Xã Hai", "Công ty Ba", "huyện Hai"):
         assert foreign not in body
@@ -25,6 +25,6 @@ def test_home_for_an_account_without_roles_says_so(client, world):
     from thidua.testing import make_user
 
     client.force_login(make_user("nobody"))
-    body = client.get(reverse("core:home")).content.decode()
+    body = client.get(reverse("dashboard:home")).content.decode()
     assert "chưa được phân quyền" in body
     assert "Trường Một" not in body

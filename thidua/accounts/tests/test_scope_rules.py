@@ -1,0 +1,136 @@
+"""Scope by construction: every model of the tree declares how it reaches its unit, and a
+child row is seen and changed exactly as its parent is (widening rules included)."""
+
+from __future__ import annotations
+
+import ast
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+from django.apps import apps
+
+from thidua.accounts.roles import Perm
+from thidua.accounts.scope import ByPath, OwnedBy, ViaParent, allows, rule_of
+from thidua.campaigns import services as campaigns
+from thidua.campaigns.models import Criterion
+from thidua.core.tests import matrix_workflows as rows
+from thidua.core.tests.matrix_rows import _article
+from thidua.portal import services as portal
+from thidua.registrations import services as registrations
+from thidua.testing import RELATIONS
+
+# Models outside the tree, each with its reason.
+UNSCOPED = {
+    "accounts.User": "an account; what it may see comes from its assignments",
+    "units.UnitKind": "a catalogue shared by every unit",
+    "campaigns.Title": "a catalogue shared by every unit",
+    "campaigns.DocumentCounter": "internal numbering, never shown or fetched by id",
+    "portal.Category": "public sections of the portal",
+    "portal.Tag": "public labels of the portal",
+    "portal.DailySalt": "view counting internals, never shown",
+    "portal.SiteDay": "public figures of the whole portal",
+    "portal.ArticleDay": "public figures of public articles",
+    "portal.Seen": "view counting internals, never shown",
+    "portal.SiteVisitor": "view counting internals, never shown",
+    "portal.FlushLog": "view counting internals, never shown",
+}
+
+
+def project_models():
+    for model in apps.get_models():
+        if model.__module__.startswith("thidua.") and not model.__name__.startswith("Historical"):
+            yield model
+
+
+def test_every_model_declares_its_scope_or_why_not():
+    undeclared = []
+    for model in project_models():
+        label = model._meta.label
+        if label in UNSCOPED:
+            assert getattr(model, "scope_rule", None) is None, f"{label} is listed as unscoped but has a rule"
+            continue
+        rule = getattr(model, "scope_rule", None)
+        if not isinstance(rule, ByPath | ViaParent | OwnedBy):
+            undeclared.append(label)
+            continue
+        assert hasattr(model._default_manager, "visible_to"), f"{label} has a rule but no visible_to()"
+    assert not undeclared, f"models with neither a scope_rule nor a reason in UNSCOPED: {undeclared}"
+    assert set(UNSCOPED) <= {m._meta.label for m in project_models()}, "UNSCOPED names a model that is gone"
+
+
+def child_models():
+    return [m for m in project_models() if isinstance(getattr(m, "scope_rule", None), ViaParent)]
+
+
+@pytest.fixture
+def populated(world):
+    """At every relation of the district officer: each kind of child row, built through the services."""
+    world.actor = "district"
+    for relation in RELATIONS:
+        target = world.targets["district"][relation]
+        rows._attached(world, relation, target)  # an issued plan (shared down) with an attachment
+        campaigns.obligations_urge(plan=rows._issued(world, relation, target), by=None)  # a reminder
+        draft = rows._draft(world, relation, target)  # contents and criteria
+        campaigns.round_save(plan=draft, name="Đợt", start=dt.date(2025, 2, 1), end=dt.date(2025, 3, 1))
+        registration = rows._pledge(world, relation, target).registration
+        criterion = Criterion.objects.filter(content__plan=registration.plan).first()
+        registrations.registration_update(
+            registration=registration, by=None, titles=[], pledge="Thi đua", commitments={criterion.pk: Decimal(5)}
+        )
+        registrations.registration_submit(registration=registration, by=None)  # an event
+        rows._previewed(world, relation, target)  # an import batch
+        portal.article_publish(article=_article(world, relation, target), by=None)  # an event
+    return world
+
+
+@pytest.mark.django_db
+def test_child_rows_inherit_their_parents_visibility(populated):
+    checked = 0
+    for model in child_models():
+        rule = rule_of(model)
+        assert isinstance(rule, ViaParent)
+        parent = rule.parent_model(model)
+        everything = list(model._default_manager.select_related(rule.field))
+        assert everything, f"the fixture built no {model._meta.label}: this test would prove nothing"
+        for actor in ("province", "district", "grassroots", "council", "editor"):
+            user = populated.users[actor]
+            for perm in (Perm.VIEW, Perm.MANAGE_EMULATION, Perm.PUBLISH):
+                seen = set(model._default_manager.visible_to(user, perm).values_list("pk", flat=True))
+                parents = parent._default_manager.visible_to(user, perm)
+                expected = set(
+                    model._default_manager.filter(**{f"{rule.field}__in": parents}).values_list("pk", flat=True)
+                )
+                assert seen == expected, (model._meta.label, actor, perm)
+                for row in everything:
+                    assert allows(user, row, perm) == (row.pk in seen), (model._meta.label, actor, perm, row.pk)
+                checked += 1
+    assert checked >= 5 * 3 * 8
+
+
+@pytest.mark.django_db
+def test_attachments_of_an_issued_plan_download_wherever_the_plan_is_read(client, world):
+    """The bug that started this: a lower level read the plan but got 404 for its attachment."""
+    world.actor = "province"
+    attachment = rows._attached(world, "own", world.P)
+    url = f"/plans/attachments/{attachment.pk}/"
+    for actor, expected in (("province", 200), ("district", 200), ("grassroots", 200)):
+        client.force_login(world.users[actor])
+        assert client.get(url).status_code == expected, actor
+    client.force_login(world.users["province"])
+    outsider_plan = rows._attached(world, "sibling", world.P2)
+    assert client.get(f"/plans/attachments/{outsider_plan.pk}/").status_code == 404
+
+
+def test_only_accounts_reads_grants():
+    """Everything else asks the scope its questions (allows, prefixes, unit_ids_with…)."""
+    from thidua.core.tests.test_layers import app_modules
+
+    readers = [
+        f"{path}:{node.lineno}"
+        for app, path, tree in app_modules()
+        if app != "accounts"
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Attribute) and node.attr == "grants"
+    ]
+    assert not readers, readers

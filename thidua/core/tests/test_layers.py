@@ -1,0 +1,117 @@
+"""Layers that hold, checked on the source itself (``ast``), not by convention.
+
+* no module imports another app's ``views``;
+* the apps' dependency graph has no cycle, and ``core`` imports no other app;
+* no import of a project module inside a function (it would hide a two-way tie).
+
+Imports under ``if TYPE_CHECKING:`` are annotations, never run, and are not counted. That
+only ``thidua/accounts`` reads a scope's grant list is tested beside the scope mechanism.
+"""
+
+from __future__ import annotations
+
+import ast
+from collections import defaultdict
+from pathlib import Path
+
+PACKAGE = Path(__file__).resolve().parents[2]  # thidua/
+
+
+def app_modules():
+    """(app, path, tree) of every non-test, non-migration module of an app."""
+    for path in sorted(PACKAGE.rglob("*.py")):
+        parts = path.relative_to(PACKAGE).parts
+        if len(parts) < 2 or "tests" in parts or "migrations" in parts:
+            continue
+        yield parts[0], path, ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
+
+
+def runtime_nodes(tree):
+    """Every node except those under ``if TYPE_CHECKING:`` (annotations only, never run)."""
+    stack = [tree]
+    while stack:
+        node = stack.pop()
+        yield node
+        for child in ast.iter_child_nodes(node):
+            if isinstance(child, ast.If) and getattr(child.test, "id", "") == "TYPE_CHECKING":
+                continue
+            stack.append(child)
+
+
+def imported(node):
+    if isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+        names = [node.module] + [f"{node.module}.{alias.name}" for alias in node.names]
+        return [n for n in names if n.startswith("thidua.")]
+    if isinstance(node, ast.Import):
+        return [alias.name for alias in node.names if alias.name.startswith("thidua.")]
+    return []
+
+
+def dependency_graph():
+    graph = defaultdict(set)
+    for app, _path, tree in app_modules():
+        for node in runtime_nodes(tree):
+            for name in imported(node):
+                other = name.split(".")[1]
+                if other != app and (PACKAGE / other).is_dir():
+                    graph[app].add(other)
+    return graph
+
+
+def find_cycle(graph):
+    state = {}
+
+    def visit(node, trail):
+        state[node] = "open"
+        for nxt in sorted(graph.get(node, ())):
+            if state.get(nxt) == "open":
+                return [*trail, node, nxt]
+            if nxt not in state:
+                found = visit(nxt, [*trail, node])
+                if found:
+                    return found
+        state[node] = "done"
+        return None
+
+    for node in sorted(graph):
+        if node not in state:
+            found = visit(node, [])
+            if found:
+                return found
+    return None
+
+
+def test_no_module_imports_another_apps_views():
+    offenders = [
+        f"{path.relative_to(PACKAGE)} imports {name}"
+        for app, path, tree in app_modules()
+        for node in runtime_nodes(tree)
+        for name in imported(node)
+        if name.split(".")[2:3] == ["views"] and name.split(".")[1] != app
+    ]
+    assert not offenders, offenders
+
+
+def test_the_apps_depend_on_each_other_without_a_cycle():
+    graph = dependency_graph()
+    assert set(graph) >= {"campaigns", "registrations", "portal"}, graph  # the walk found the apps
+    assert find_cycle(graph) is None, f"import cycle between apps: {' → '.join(find_cycle(graph))}"
+    assert not graph.get("core"), f"core imports other apps: {graph['core']}"
+
+
+def test_the_cycle_finder_finds_cycles():
+    assert find_cycle({"a": {"b"}, "b": {"c"}, "c": {"a"}}) is not None
+    assert find_cycle({"a": {"b"}, "b": {"c"}}) is None
+
+
+def test_no_project_import_hides_inside_a_function():
+    hidden = []
+    for _app, path, tree in app_modules():
+        for func in ast.walk(tree):
+            if isinstance(func, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                hidden += [
+                    f"{path.relative_to(PACKAGE)}:{node.lineno} {name}"
+                    for node in ast.walk(func)
+                    for name in imported(node)[:1]
+                ]
+    assert not hidden, hidden

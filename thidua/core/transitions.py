@@ -1,0 +1,172 @@
+"""One way to change state, for every workflow (plans, registrations, articles, and what comes next).
+
+A workflow model has a ``status`` field, declares its transitions as data
+(``ISSUE = Transition("issue", source=(DRAFT,), target=ISSUED, policy=...)``)
+and keeps its history in an event model built on ``StateEvent`` whose foreign
+key to it has ``related_name="events"``. ``apply`` then:
+
+1. checks the actor against the transition's policy (``PermissionDenied``);
+2. runs a conditional UPDATE from the state the caller saw, so when two people
+   act at once exactly one wins and the other gets a ``ValidationError``;
+3. writes the event row (who, when, from, to, why) in the same transaction;
+4. after commit, sends ``state_changed`` and runs the caller's side effects
+   (notifications, e-mail), so nothing is announced that was rolled back.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any, TypeVar, cast
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import models, transaction
+from django.dispatch import Signal
+from django.utils import timezone
+from django.utils.functional import Promise
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+M = TypeVar("M", bound=models.Model)
+
+# sender=the model class; kwargs: instance, transition, event, by.
+state_changed = Signal()
+
+
+def _anyone(user: Any, obj: Any) -> bool:
+    return True
+
+
+@dataclass(frozen=True)
+class Transition:
+    """A named move from one of ``source`` to ``target``, allowed to whom ``policy`` says."""
+
+    name: str
+    source: tuple[str, ...]
+    target: str
+    policy: Callable[[Any, Any], bool] = field(default=_anyone, compare=False)
+    # Shown when the object is no longer in a source state (someone acted first).
+    stale_message: str | Promise = field(default="", compare=False)
+
+    def allowed_from(self, status: str) -> bool:
+        return status in self.source
+
+    def available(self, obj: Any, user: Any) -> bool:
+        """The button for this transition is shown: right state and the user may."""
+        return self.allowed_from(obj.status) and bool(self.policy(user, obj))
+
+
+class StateEvent(models.Model):
+    """A transition of a workflow object: who, when, from, to, why (subclasses add the object's key)."""
+
+    from_status = models.CharField(gettext_lazy("từ trạng thái"), max_length=20, blank=True)
+    to_status = models.CharField(gettext_lazy("sang trạng thái"), max_length=20)
+    action = models.CharField(gettext_lazy("thao tác"), max_length=30, blank=True)
+    reason = models.TextField(gettext_lazy("lý do"), blank=True)
+    at = models.DateTimeField(gettext_lazy("lúc"), default=timezone.now)
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+
+    class Meta:
+        abstract = True
+        ordering = ["at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.from_status} → {self.to_status}"
+
+    def status_label(self, status: str) -> str:
+        subject = getattr(self, self.subject_field())
+        choices = dict(cast("models.Field[Any, Any]", type(subject)._meta.get_field("status")).choices or [])
+        return str(choices.get(status, status))
+
+    @property
+    def from_label(self) -> str:
+        return self.status_label(self.from_status) if self.from_status else ""
+
+    @property
+    def to_label(self) -> str:
+        return self.status_label(self.to_status)
+
+    @classmethod
+    def subject_field(cls) -> str:
+        for f in cls._meta.get_fields():
+            if isinstance(f, models.ForeignKey) and f.remote_field.related_name == "events":
+                return f.name
+        raise TypeError(f"{cls.__name__} has no foreign key with related_name='events'")
+
+
+def event_model(model: type[models.Model]) -> tuple[type[StateEvent], str]:
+    relation = model._meta.get_field("events")
+    related = relation.related_model
+    if not (isinstance(related, type) and issubclass(related, StateEvent)):
+        raise TypeError(f"{model.__name__}.events is not a StateEvent model")
+    return related, related.subject_field()
+
+
+def _history_row(model: type[models.Model], pk: Any, event: StateEvent, reason: str) -> None:
+    historical = model.history.model  # type: ignore[attr-defined]
+    names = [f.attname for f in historical.tracked_fields]
+    row = model._default_manager.filter(pk=pk).values(*names).get()
+    historical._default_manager.create(
+        history_date=event.at, history_type="~", history_user=event.by, history_change_reason=reason[:100], **row
+    )
+
+
+def _stale(model: type[models.Model], transition: Transition, status: str) -> ValidationError:
+    choices = dict(cast("models.Field[Any, Any]", model._meta.get_field("status")).choices or [])
+    label = str(choices.get(status, status or "?"))
+    template = str(transition.stale_message) or _(
+        "Đang ở trạng thái “%(status)s”; thao tác không thực hiện được (có thể người khác vừa thao tác)."
+    )
+    return ValidationError(template % {"status": label})
+
+
+def apply(
+    obj: M,
+    transition: Transition,
+    *,
+    by: Any,
+    reason: str = "",
+    changes: dict[str, Any] | None = None,
+    after_commit: Callable[[], None] | None = None,
+    check_policy: bool = True,
+) -> M:
+    """Move ``obj`` along ``transition`` (see the module docstring); returns it updated in memory.
+
+    ``by=None`` is the system itself (demo loader, commands): no policy check.
+    ``changes`` are further fields written in the same UPDATE (e.g. ``decided_by``).
+    """
+    if check_policy and by is not None and not transition.policy(by, obj):
+        raise PermissionDenied(_("Bạn không có quyền thực hiện thao tác này."))
+    model = type(obj)
+    current = obj.status  # type: ignore[attr-defined]
+    if not transition.allowed_from(current):
+        raise _stale(model, transition, current)
+    changes = dict(changes or {})
+    events, subject = event_model(model)
+    with transaction.atomic():
+        updated = model._default_manager.filter(pk=obj.pk, status=current).update(status=transition.target, **changes)
+        if updated != 1:
+            now = model._default_manager.filter(pk=obj.pk).values_list("status", flat=True).first()
+            raise _stale(model, transition, now or "")
+        event = events._default_manager.create(
+            **{subject: obj},
+            from_status=current,
+            to_status=transition.target,
+            action=transition.name,
+            reason=reason,
+            by=by if getattr(by, "pk", None) else None,
+        )
+        obj.status = transition.target  # type: ignore[attr-defined]
+        for name, value in changes.items():
+            setattr(obj, name, value)
+        if hasattr(model, "history"):  # django-simple-history: a row of the object as it now is
+            _history_row(model, obj.pk, event, reason or transition.name)
+
+        def announce() -> None:
+            state_changed.send(model, instance=obj, transition=transition, event=event, by=by)
+            if after_commit is not None:
+                after_commit()
+
+        transaction.on_commit(announce)
+    return obj
