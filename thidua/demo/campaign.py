@@ -16,7 +16,9 @@ from typing import Any
 from thidua.accounts.models import User
 from thidua.campaigns import services
 from thidua.campaigns.models import Criterion, Obligation, Plan, Title
+from thidua.notifications.services import officers_of
 from thidua.registrations import services as registrations
+from thidua.registrations.models import decides
 from thidua.units.models import Unit
 
 CriterionSpec = tuple[str, str, str, str, Decimal | None]
@@ -171,6 +173,7 @@ def load_registrations(plan: Plan, rng: random.Random | None = None) -> int:
     grassroots = Unit.objects.filter(
         path__startswith=plan.issuer.path, kind__is_grassroots=True, dissolved_on__isnull=True
     )
+    desks = officers_of(Unit.objects.filter(pk__in=grassroots.values("parent_id")))
     for unit in grassroots.order_by("code"):
         chance = 0.85 if unit.code.startswith("BK-BB") else 0.55
         if rng.random() > chance:
@@ -199,13 +202,15 @@ def load_registrations(plan: Plan, rng: random.Random | None = None) -> int:
         if unit.code == "BK-BB-001":
             continue  # stays a draft
         registrations.registration_submit(registration=registration, by=province_officer, today=today)
+        # Decided by the level directly above: its officer where the demo has one (Ba Bể), else the system.
+        decider = next((u for u in desks.get(unit.parent_id, []) if decides(u, registration)), None)
         roll = rng.random()
         if roll < 0.6:
-            registrations.registration_accept(registration=registration, by=province_officer)
+            registrations.registration_accept(registration=registration, by=decider)
         elif roll < 0.7:
             registrations.registration_return(
                 registration=registration,
-                by=province_officer,
+                by=decider,
                 comment="Bổ sung cam kết chỉ tiêu ngày công giúp địa phương.",
             )
         count += 1

@@ -1,0 +1,28 @@
+"""`make run` loads the demo through `load_demo`: the whole loader, on a small membership."""
+
+from __future__ import annotations
+
+import pytest
+from django.core.management import call_command
+
+from thidua.accounts.models import User
+from thidua.registrations.models import Registration, RegistrationEvent
+
+pytestmark = pytest.mark.django_db
+
+
+def test_the_demo_loads_with_decisions_made_by_the_level_directly_above():
+    call_command("load_demo", members=1500, verbosity=0)
+    decided = Registration.objects.filter(
+        status__in=[Registration.Status.ACCEPTED, Registration.Status.RETURNED]
+    ).select_related("unit__parent")
+    assert decided.count() > 20
+    district = User.objects.get(username="babe.thidua")
+    province = User.objects.get(username="tinh.thidua")
+    for registration in decided:
+        # Ba Bể's officer decides for Ba Bể's unions; where the demo has no officer, the loader does.
+        expected = district if registration.unit.parent.code == "BK-BB" else None
+        assert registration.decided_by == expected, registration.unit.code
+        assert registration.decided_by != province
+    assert RegistrationEvent.objects.filter(action="accept").exists()
+    assert Registration.objects.filter(status=Registration.Status.DRAFT, unit__code="BK-BB-001").exists()
