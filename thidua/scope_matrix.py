@@ -31,7 +31,7 @@ from django.db import models
 from django.test import Client
 from openpyxl import load_workbook
 
-from thidua.accounts.scope import Perm
+from thidua.accounts.roles import Perm
 from thidua.testing import IN_SCOPE, RELATIONS, World
 
 # What each persona's roles grant, declared independently of the code under test.

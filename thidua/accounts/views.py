@@ -14,7 +14,8 @@ from thidua.accounts import services
 from thidua.accounts.access import public, scoped
 from thidua.accounts.forms import AssignmentForm
 from thidua.accounts.models import RoleAssignment
-from thidua.accounts.scope import Perm, scope_for
+from thidua.accounts.roles import Perm
+from thidua.accounts.scope import scope_for
 from thidua.core.excel import xlsx_response
 from thidua.core.forms import apply_errors
 

@@ -186,7 +186,8 @@ def plan_update(*, plan: Plan, by: Any = None, titles: Iterable[Any] | None = No
 
 
 def _require_draft(plan: Plan) -> None:
-    if not Plan.objects.filter(pk=plan.pk, status=Plan.Status.DRAFT).exists():
+    """Parts of a plan change only while it is a draft; the row lock makes an issue wait for the edit."""
+    if not Plan.objects.select_for_update().filter(pk=plan.pk, status=Plan.Status.DRAFT).values_list("pk").first():
         raise ValidationError(_("Chỉ sửa được kế hoạch khi còn là dự thảo."))
 
 
@@ -273,8 +274,10 @@ def round_save(*, plan: Plan, name: str, start: dt.date, end: dt.date) -> Round:
     return Round.objects.create(plan=plan, name=clean_text(name), start=start, end=end)
 
 
-def _transition(plan: Plan, transition: Transition, *, by: Any, reason: str = "", **changes: Any) -> Plan:
-    apply(plan, transition, by=by, reason=reason, changes={**changes, "updated_at": timezone.now()})
+def _transition(
+    plan: Plan, transition: Transition, *, by: Any, reason: str = "", seen: str | None = None, **changes: Any
+) -> Plan:
+    apply(plan, transition, by=by, reason=reason, seen=seen, changes={**changes, "updated_at": timezone.now()})
     return Plan.objects.select_related("issuer", "parent").get(pk=plan.pk)
 
 
@@ -301,7 +304,14 @@ def _check_implementation(plan: Plan) -> None:
 
 
 @transaction.atomic
-def plan_issue(*, plan: Plan, by: Any, due_on: dt.date | None = None, units: Iterable[Unit] | None = None) -> Plan:
+def plan_issue(
+    *,
+    plan: Plan,
+    by: Any,
+    due_on: dt.date | None = None,
+    units: Iterable[Unit] | None = None,
+    seen: str | None = None,
+) -> Plan:
     """Issue a draft: it gets its final form, and each chosen child unit an obligation.
 
     By default every active direct child of the issuer must issue its own
@@ -326,6 +336,7 @@ def plan_issue(*, plan: Plan, by: Any, due_on: dt.date | None = None, units: Ite
         plan,
         Plan.ISSUE,
         by=by,
+        seen=seen,
         issuer_label=label[:600],
         issuer_short_name=plan.issuer.short_name or plan.issuer.code,
     )
@@ -345,18 +356,18 @@ def plan_issue(*, plan: Plan, by: Any, due_on: dt.date | None = None, units: Ite
 
 
 @transaction.atomic
-def plan_recall(*, plan: Plan, by: Any, reason: str) -> Plan:
+def plan_recall(*, plan: Plan, by: Any, reason: str, seen: str | None = None) -> Plan:
     reason = (reason or "").strip()
     if not reason:
         raise ValidationError({"reason": _("Hãy ghi lý do thu hồi.")})
-    plan = _transition(plan, Plan.RECALL, by=by, reason=reason, recall_reason=reason)
+    plan = _transition(plan, Plan.RECALL, by=by, reason=reason, seen=seen, recall_reason=reason)
     Obligation.objects.filter(implementation=plan).update(implementation=None, fulfilled_on=None)
     return plan
 
 
 @transaction.atomic
-def plan_close(*, plan: Plan, by: Any, reason: str = "") -> Plan:
-    return _transition(plan, Plan.CLOSE, by=by, reason=reason)
+def plan_close(*, plan: Plan, by: Any, reason: str = "", seen: str | None = None) -> Plan:
+    return _transition(plan, Plan.CLOSE, by=by, reason=reason, seen=seen)
 
 
 @transaction.atomic

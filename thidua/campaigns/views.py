@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from copy import copy
+
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
@@ -21,6 +23,7 @@ from thidua.campaigns.selectors import STATUS_LABELS, cascade_board, issuer_choi
 from thidua.core.excel import xlsx_response
 from thidua.core.forms import apply_errors, form_status
 from thidua.core.text import fold
+from thidua.core.transitions import state_token
 from thidua.units.models import Unit
 
 PLANS = Plan.objects.select_related("issuer", "parent", "parent__issuer")
@@ -102,12 +105,13 @@ def plan_edit(request: HttpRequest, plan: Plan) -> HttpResponse:
     if not plan.can_edit(request.user):
         messages.error(request, _("Chỉ sửa được kế hoạch khi còn là dự thảo."))
         return redirect("campaigns:detail", plan.pk)
+    number = plan.number  # the form writes into the instance while it validates
     form = PlanForm(request.POST or None, instance=plan)
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
         titles = data.pop("titles")
         if not data.get("number"):
-            data["number"] = Plan.objects.get(pk=plan.pk).number
+            data["number"] = number
         try:
             services.plan_update(plan=plan, by=request.user, titles=titles, **data)
         except ValidationError as exc:
@@ -161,6 +165,7 @@ def plan_detail(request: HttpRequest, plan: Plan) -> HttpResponse:
             "titles": plan.titles.all(),
             "events": plan.events.select_related("by"),
             "can": Can(plan, request.user),
+            "seen": state_token(plan),  # sent back by the transition forms
             "my_obligation": mine,
             "obligation_counts": counts,
             "issue_form": IssueForm(
@@ -197,7 +202,11 @@ def plan_issue(request: HttpRequest, plan: Plan) -> HttpResponse:
     if form.is_valid():
         try:
             plan = services.plan_issue(
-                plan=plan, by=request.user, due_on=form.cleaned_data["due_on"], units=form.cleaned_data["units"]
+                plan=plan,
+                by=request.user,
+                due_on=form.cleaned_data["due_on"],
+                units=form.cleaned_data["units"],
+                seen=request.POST.get("seen") or None,
             )
         except ValidationError as exc:
             messages.error(request, " ".join(exc.messages))
@@ -219,10 +228,10 @@ def _reason_transition(request: HttpRequest, plan: Plan, action: str) -> HttpRes
         if action == "recall":
             if not form.is_valid():
                 raise ValidationError(_("Hãy ghi lý do thu hồi."))
-            services.plan_recall(plan=plan, by=request.user, reason=reason)
+            services.plan_recall(plan=plan, by=request.user, reason=reason, seen=request.POST.get("seen") or None)
             messages.success(request, _("Đã thu hồi kế hoạch."))
         else:
-            services.plan_close(plan=plan, by=request.user, reason=reason[:2000])
+            services.plan_close(plan=plan, by=request.user, reason=reason[:2000], seen=request.POST.get("seen") or None)
             messages.success(request, _("Đã kết thúc kế hoạch."))
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
@@ -279,7 +288,8 @@ def content_add(request: HttpRequest, plan: Plan) -> HttpResponse:
 @scoped(CONTENTS, perm=Perm.MANAGE_EMULATION)
 @require_http_methods(["GET", "POST"])
 def content_edit(request: HttpRequest, content: Content) -> HttpResponse:
-    form = ContentForm(request.POST or None, instance=content)
+    # The form validates into a copy: the service compares the content as stored with the new values.
+    form = ContentForm(request.POST or None, instance=copy(content))
     if request.method == "POST":
         try:
             if "delete" in request.POST:
@@ -287,9 +297,7 @@ def content_edit(request: HttpRequest, content: Content) -> HttpResponse:
                 messages.success(request, _("Đã bỏ nội dung."))
                 return redirect("campaigns:detail", content.plan_id)
             if form.is_valid():
-                services.content_save(
-                    plan=content.plan, content=Content.objects.get(pk=content.pk), **form.cleaned_data
-                )
+                services.content_save(plan=content.plan, content=content, **form.cleaned_data)
                 return redirect("campaigns:detail", content.plan_id)
         except ValidationError as exc:
             apply_errors(form, exc)
@@ -329,7 +337,7 @@ def criterion_add(request: HttpRequest, content: Content) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def criterion_edit(request: HttpRequest, criterion: Criterion) -> HttpResponse:
     plan = criterion.content.plan
-    form = CriterionForm(request.POST or None, instance=criterion)
+    form = CriterionForm(request.POST or None, instance=copy(criterion))
     if request.method == "POST":
         try:
             if "delete" in request.POST:
@@ -338,7 +346,7 @@ def criterion_edit(request: HttpRequest, criterion: Criterion) -> HttpResponse:
             if form.is_valid():
                 services.criterion_save(
                     content=criterion.content,
-                    criterion=Criterion.objects.select_related("source").get(pk=criterion.pk),
+                    criterion=criterion,
                     **form.cleaned_data,
                 )
                 return redirect("campaigns:detail", plan.pk)

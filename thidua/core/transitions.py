@@ -6,11 +6,18 @@ and keeps its history in an event model built on ``StateEvent`` whose foreign
 key to it has ``related_name="events"``. ``apply`` then:
 
 1. checks the actor against the transition's policy (``PermissionDenied``);
-2. runs a conditional UPDATE from the state the caller saw, so when two people
-   act at once exactly one wins and the other gets a ``ValidationError``;
+2. runs a conditional UPDATE from the state the person saw (``seen``, sent back by
+   the page's form), so when two people act at once exactly one wins and the
+   other gets a ``ValidationError``, and a decision made on an outdated page fails;
 3. writes the event row (who, when, from, to, why) in the same transaction;
-4. after commit, sends ``state_changed`` and runs the caller's side effects
-   (notifications, e-mail), so nothing is announced that was rolled back.
+4. after commit, sends ``state_changed`` (for listeners such as audit exports or
+   webhooks). Callers write their notifications in the same transaction
+   (``thidua.notifications.services.notify`` sends e-mail only after commit), so
+   nothing is announced that was rolled back.
+
+Authorisation has two layers: ``@scoped(Model, perm=...)`` on the view is the floor
+(who may touch the object at all), the transition's ``policy`` is the rule (who may
+make this move); ``can_<action>(user)`` on the model asks the same policy for buttons.
 """
 
 from __future__ import annotations
@@ -104,12 +111,13 @@ def event_model(model: type[models.Model]) -> tuple[type[StateEvent], str]:
 
 
 def _history_row(model: type[models.Model], pk: Any, event: StateEvent, reason: str) -> None:
-    historical = model.history.model  # type: ignore[attr-defined]
-    names = [f.attname for f in historical.tracked_fields]
-    row = model._default_manager.filter(pk=pk).values(*names).get()
-    historical._default_manager.create(
-        history_date=event.at, history_type="~", history_user=event.by, history_change_reason=reason[:100], **row
-    )
+    """A django-simple-history row of the object as it now is, many-to-many snapshots included
+    (saved through simple-history itself; the status it writes again is the one just set)."""
+    fresh = model._default_manager.get(pk=pk)
+    fresh._history_user = event.by  # type: ignore[attr-defined]
+    fresh._change_reason = reason[:100]  # type: ignore[attr-defined]
+    fresh._history_date = event.at  # type: ignore[attr-defined]
+    fresh.save(update_fields=["status"])
 
 
 def _stale(model: type[models.Model], transition: Transition, status: str) -> ValidationError:
@@ -121,28 +129,44 @@ def _stale(model: type[models.Model], transition: Transition, status: str) -> Va
     return ValidationError(template % {"status": label})
 
 
+def state_token(obj: models.Model) -> str:
+    """What the person's page showed: the state and the last event (``draft.0``, ``submitted.42``).
+
+    Forms send it back as ``seen``; the event id tells a registration returned and submitted
+    again apart from the one the page showed, though both are "submitted".
+    """
+    events, subject = event_model(type(obj))
+    last = events._default_manager.filter(**{subject: obj}).order_by("-pk").values_list("pk", flat=True).first()
+    return f"{obj.status}.{last or 0}"  # type: ignore[attr-defined]
+
+
 def apply(
     obj: M,
     transition: Transition,
     *,
     by: Any,
     reason: str = "",
+    seen: str | None = None,
     changes: dict[str, Any] | None = None,
-    after_commit: Callable[[], None] | None = None,
-    check_policy: bool = True,
 ) -> M:
     """Move ``obj`` along ``transition`` (see the module docstring); returns it updated in memory.
 
+    ``seen`` is the ``state_token`` of the person's page (forms send it back): when the object
+    has moved since, nothing happens and they are told, even if the move is allowed from the
+    new state (a registration returned and submitted again is not accepted from an old page).
     ``by=None`` is the system itself (demo loader, commands): no policy check.
-    ``changes`` are further fields written in the same UPDATE (e.g. ``decided_by``).
+    ``changes`` are further fields written in the same UPDATE (e.g. ``decided_by``); an
+    ``auto_now`` field is not touched by an UPDATE, so callers pass it (``updated_at``).
     """
-    if check_policy and by is not None and not transition.policy(by, obj):
+    changes = dict(changes or {})
+    if "status" in changes:
+        raise ValueError("the transition sets the status; do not pass it in changes")
+    if by is not None and not transition.policy(by, obj):
         raise PermissionDenied(_("Bạn không có quyền thực hiện thao tác này."))
     model = type(obj)
     current = obj.status  # type: ignore[attr-defined]
-    if not transition.allowed_from(current):
+    if not transition.allowed_from(current) or (seen and seen != state_token(obj)):
         raise _stale(model, transition, current)
-    changes = dict(changes or {})
     events, subject = event_model(model)
     with transaction.atomic():
         updated = model._default_manager.filter(pk=obj.pk, status=current).update(status=transition.target, **changes)
@@ -160,13 +184,9 @@ def apply(
         obj.status = transition.target  # type: ignore[attr-defined]
         for name, value in changes.items():
             setattr(obj, name, value)
-        if hasattr(model, "history"):  # django-simple-history: a row of the object as it now is
+        if hasattr(model, "history"):
             _history_row(model, obj.pk, event, reason or transition.name)
-
-        def announce() -> None:
-            state_changed.send(model, instance=obj, transition=transition, event=event, by=by)
-            if after_commit is not None:
-                after_commit()
-
-        transaction.on_commit(announce)
+        transaction.on_commit(
+            lambda: state_changed.send(model, instance=obj, transition=transition, event=event, by=by)
+        )
     return obj

@@ -5,7 +5,7 @@ from typing import Any, cast
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from thidua.accounts.scope import Perm
+from thidua.accounts.roles import Perm
 from thidua.members.models import SENSITIVE_FIELDS, Member
 from thidua.units.models import Unit
 

@@ -2,7 +2,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from thidua.accounts.scope import Perm, scope_for
+from thidua.accounts.roles import Perm
+from thidua.accounts.scope import scope_for
 from thidua.members.models import Member, MemberQuerySet
 from thidua.units.models import Unit
 

@@ -26,6 +26,7 @@ from thidua.accounts.roles import Perm
 from thidua.accounts.scope import Can, require, scope_for
 from thidua.core.excel import add_sheet, build_workbook, workbook_response
 from thidua.core.forms import apply_errors, attempt, form_status
+from thidua.core.transitions import state_token
 from thidua.portal import counting, services
 from thidua.portal.counting import clock
 from thidua.portal.forms import ArticleForm, PublishForm
@@ -112,6 +113,7 @@ def article_detail(request: HttpRequest, article: Article) -> HttpResponse:
         {
             "article": article,
             "can": Can(article, request.user),
+            "seen": state_token(article),  # sent back by the transition forms
             "publish_form": PublishForm(),
             "figures": counting.article_figures(article.pk),
             "nav": "portal",
@@ -128,7 +130,9 @@ def article_publish(request: HttpRequest, article: Article) -> HttpResponse:
         return redirect("portal:manage_detail", article.pk)
     at = form.cleaned_data["publish_at"]
     try:
-        article = services.article_publish(article=article, by=request.user, at=at)
+        article = services.article_publish(
+            article=article, by=request.user, at=at, seen=request.POST.get("seen") or None
+        )
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
     else:
@@ -144,7 +148,7 @@ def article_publish(request: HttpRequest, article: Article) -> HttpResponse:
 def article_archive(request: HttpRequest, article: Article) -> HttpResponse:
     attempt(
         request,
-        lambda: services.article_archive(article=article, by=request.user),
+        lambda: services.article_archive(article=article, by=request.user, seen=request.POST.get("seen") or None),
         success=_("Đã chuyển bài viết vào lưu trữ; bài không còn hiện trên cổng thông tin."),
     )
     return redirect("portal:manage_detail", article.pk)
@@ -155,7 +159,7 @@ def article_archive(request: HttpRequest, article: Article) -> HttpResponse:
 def article_unpublish(request: HttpRequest, article: Article) -> HttpResponse:
     attempt(
         request,
-        lambda: services.article_unpublish(article=article, by=request.user),
+        lambda: services.article_unpublish(article=article, by=request.user, seen=request.POST.get("seen") or None),
         success=_("Bài viết đã trở về bản nháp."),
     )
     return redirect("portal:manage_detail", article.pk)

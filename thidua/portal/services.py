@@ -103,7 +103,7 @@ def article_save(
 
 
 @transaction.atomic
-def article_publish(*, article: Article, by: Any, at: dt.datetime | None = None) -> Article:
+def article_publish(*, article: Article, by: Any, at: dt.datetime | None = None, seen: str | None = None) -> Article:
     """Publish now, or schedule for ``at``.
 
     An article that was public before (sent back to draft or archived, then published again)
@@ -123,32 +123,38 @@ def article_publish(*, article: Article, by: Any, at: dt.datetime | None = None)
         if when <= now
         else _("Lên lịch đăng lúc %(when)s") % {"when": timezone.localtime(when).strftime("%d/%m/%Y %H:%M")}
     )
-    return _move(article, Article.PUBLISH, by=by, reason=reason, publish_at=when)
+    return _move(article, Article.PUBLISH, by=by, reason=reason, seen=seen, publish_at=when)
 
 
 @transaction.atomic
-def article_archive(*, article: Article, by: Any) -> Article:
+def article_archive(*, article: Article, by: Any, seen: str | None = None) -> Article:
     article = Article.objects.get(pk=article.pk)
     if article.status == Article.Status.ARCHIVED:
         return article  # a second click changes nothing
-    return _move(article, Article.ARCHIVE, by=by)
+    return _move(article, Article.ARCHIVE, by=by, seen=seen)
 
 
 @transaction.atomic
-def article_unpublish(*, article: Article, by: Any) -> Article:
+def article_unpublish(*, article: Article, by: Any, seen: str | None = None) -> Article:
     """Back to draft (e.g. a scheduled article that must wait; its planned time is dropped)."""
     article = Article.objects.get(pk=article.pk)
     if article.status == Article.Status.DRAFT:
         return article
     keep = article.publish_at if article.publish_at and article.publish_at <= timezone.now() else None
-    return _move(article, Article.UNPUBLISH, by=by, publish_at=keep)
+    return _move(article, Article.UNPUBLISH, by=by, seen=seen, publish_at=keep)
 
 
 def _move(
-    article: Article, transition: transitions.Transition, *, by: Any, reason: str = "", **changes: Any
+    article: Article,
+    transition: transitions.Transition,
+    *,
+    by: Any,
+    reason: str = "",
+    seen: str | None = None,
+    **changes: Any,
 ) -> Article:
     article = transitions.apply(
-        article, transition, by=by, reason=reason, changes={**changes, "updated_at": timezone.now()}
+        article, transition, by=by, reason=reason, seen=seen, changes={**changes, "updated_at": timezone.now()}
     )
     _public_lists_changed()
     return article

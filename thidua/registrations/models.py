@@ -8,7 +8,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from thidua.accounts.roles import Perm
+from thidua.accounts.roles import Perm, Role
 from thidua.accounts.scope import PATH_STEP, ByPath, ScopedQuerySet, ViaParent, allows, scope_for
 from thidua.core.transitions import StateEvent, Transition
 
@@ -25,12 +25,14 @@ def decides(user: Any, registration: Registration) -> bool:
     registers with its directly superior union (công đoàn cấp trên trực tiếp), which receives,
     checks and accepts it. So the decision belongs to officers assigned on the parent unit
     itself; a province officer does not decide for a grassroots union of a district, whose
-    district federation does. System administrators may act for any level.
+    district federation does. System administrators (the superuser account, or the system
+    administrator role on a unit above) may act for any level below them.
     """
-    path = registration.unit.path
-    if len(path) <= PATH_STEP:
-        return scope_for(user).is_global
-    return scope_for(user).granted_at(path[:-PATH_STEP], Perm.MANAGE_EMULATION)
+    scope = scope_for(user)
+    parent = registration.unit.path[:-PATH_STEP]
+    if not parent:
+        return scope.is_global
+    return scope.granted_at(parent, Perm.MANAGE_EMULATION) or Role.ADMIN in scope.roles_at(parent)
 
 
 class Registration(models.Model):

@@ -68,9 +68,14 @@ def registration_open(*, plan: Plan, unit: Unit, by: Any, today: dt.date | None 
 
 
 def _require_editable(registration: Registration, today: dt.date | None = None) -> None:
-    if not Registration.objects.filter(
-        pk=registration.pk, status__in=[Registration.Status.DRAFT, Registration.Status.RETURNED]
-    ).exists():
+    """Written only while a draft or returned; the row lock makes a submission wait for the edit."""
+    editable = [Registration.Status.DRAFT, Registration.Status.RETURNED]
+    if (
+        not Registration.objects.select_for_update()
+        .filter(pk=registration.pk, status__in=editable)
+        .values_list("pk")
+        .first()
+    ):
         raise ValidationError(_("Đăng ký đã gửi cấp trên; không sửa được nữa."))
     _check_open(registration.plan, today)
 
@@ -174,12 +179,20 @@ def pledge_remove(*, pledge: MemberPledge, by: Any) -> None:
 
 
 @transaction.atomic
-def registration_submit(*, registration: Registration, by: Any, today: dt.date | None = None) -> Registration:
-    _check_open(registration.plan, today)
+def registration_submit(
+    *, registration: Registration, by: Any, today: dt.date | None = None, seen: str | None = None
+) -> Registration:
+    _require_editable(registration, today)  # locks the row: no pledge slips in while it is sent
     if not registration.titles.exists() and not registration.pledges.exists():
         raise ValidationError(_("Hãy đăng ký ít nhất một danh hiệu tập thể hoặc đăng ký cho đoàn viên trước khi gửi."))
-    apply(registration, Registration.SUBMIT, by=by, changes={"submitted_at": timezone.now()})
+    apply(registration, Registration.SUBMIT, by=by, seen=seen, changes={"submitted_at": timezone.now()})
     return _fresh(registration)
+
+
+def _require_live_plan(registration: Registration) -> None:
+    """A recalled plan no longer exists for the units: nothing is decided under it."""
+    if not Plan.objects.filter(pk=registration.plan_id, status__in=Plan.PUBLISHED).exists():
+        raise ValidationError(_("Kế hoạch đã bị thu hồi; không duyệt đăng ký theo kế hoạch này."))
 
 
 def _fresh(registration: Registration) -> Registration:
@@ -193,12 +206,14 @@ def _notify_unit(registration: Registration, message: str) -> None:
 
 
 @transaction.atomic
-def registration_accept(*, registration: Registration, by: Any) -> Registration:
+def registration_accept(*, registration: Registration, by: Any, seen: str | None = None) -> Registration:
     """Accepted by the level directly above the registering unit (``decides``)."""
+    _require_live_plan(registration)
     apply(
         registration,
         Registration.ACCEPT,
         by=by,
+        seen=seen,
         changes={"decided_at": timezone.now(), "decided_by": by if getattr(by, "pk", None) else None, "comment": ""},
     )
     fresh = _fresh(registration)
@@ -207,10 +222,11 @@ def registration_accept(*, registration: Registration, by: Any) -> Registration:
 
 
 @transaction.atomic
-def registration_return(*, registration: Registration, by: Any, comment: str) -> Registration:
+def registration_return(*, registration: Registration, by: Any, comment: str, seen: str | None = None) -> Registration:
     """Returned, with the reason, by the level directly above the registering unit (``decides``)."""
     if by is not None and not Registration.RETURN.policy(by, registration):
-        raise PermissionDenied(_("Chỉ cấp trên trực tiếp của đơn vị mới duyệt được đăng ký."))
+        raise PermissionDenied(_("Bạn không có quyền thực hiện thao tác này."))  # before asking for a reason
+    _require_live_plan(registration)
     comment = (comment or "").strip()
     if not comment:
         raise ValidationError({"comment": _("Hãy ghi lý do trả lại để đơn vị sửa.")})
@@ -218,6 +234,7 @@ def registration_return(*, registration: Registration, by: Any, comment: str) ->
         registration,
         Registration.RETURN,
         by=by,
+        seen=seen,
         reason=comment[:2000],
         changes={
             "decided_at": timezone.now(),

@@ -134,3 +134,19 @@ def test_only_accounts_reads_grants():
         if isinstance(node, ast.Attribute) and node.attr == "grants"
     ]
     assert not readers, readers
+
+
+def test_every_button_a_template_asks_for_is_a_can_method():
+    """``{% if can.acept %}`` would hide a button silently (templates swallow the error)."""
+    import re
+    from pathlib import Path
+
+    asked = {
+        (path.name, name)
+        for path in Path(__file__).resolve().parents[2].rglob("templates/**/*.html")
+        for name in re.findall(r"\bcan\.(\w+)", path.read_text(encoding="utf-8"))
+    }
+    offered = {name[4:] for model in project_models() for name in dir(model) if name.startswith("can_")}
+    assert asked, "no template uses can.<action>: this test would prove nothing"
+    unknown = sorted((template, name) for template, name in asked if name not in offered)
+    assert not unknown, unknown

@@ -115,3 +115,35 @@ def test_no_project_import_hides_inside_a_function():
                     for name in imported(node)[:1]
                 ]
     assert not hidden, hidden
+
+
+def test_views_never_fetch_a_scoped_row_around_the_scope_mechanism():
+    """No ``Model.objects.get(...)`` or ``get_object_or_404(Model, ...)`` of a tree model in a view
+    or API module: those go through ``@scoped(Model)`` or ``get_for_user`` (404 outside the scope)."""
+    from django.apps import apps
+
+    scoped = {m.__name__ for m in apps.get_models() if getattr(m, "scope_rule", None) is not None}
+    offenders = []
+    for _app, path, tree in app_modules():
+        if path.name not in ("views.py", "manage.py", "api.py"):
+            continue
+        for node in ast.walk(tree):
+            if not isinstance(node, ast.Call):
+                continue
+            func = node.func
+            direct_get = (
+                isinstance(func, ast.Attribute)
+                and func.attr == "get"
+                and isinstance(func.value, ast.Attribute)
+                and func.value.attr == "objects"
+                and getattr(func.value.value, "id", "") in scoped
+            )
+            shortcut = (
+                getattr(func, "id", "") == "get_object_or_404"
+                and node.args
+                and getattr(node.args[0], "id", "") in scoped
+            )
+            if direct_get or shortcut:
+                offenders.append(f"{path.relative_to(PACKAGE)}:{node.lineno}")
+    assert scoped >= {"Plan", "Registration", "Article", "Unit", "Member"}
+    assert not offenders, offenders
