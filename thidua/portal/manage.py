@@ -115,6 +115,7 @@ def article_detail(request: HttpRequest, article: Article) -> HttpResponse:
             "can": Can(article, request.user),
             "seen": state_token(article),  # sent back by the transition forms
             "publish_form": PublishForm(),
+            "events": article.events.select_related("by"),
             "figures": counting.article_figures(article.pk),
             "nav": "portal",
         },

@@ -126,6 +126,7 @@ def detail(request: HttpRequest, registration: Registration) -> HttpResponse:
             "candidates": candidates,
             "q": query,
             "return_form": ReturnForm(),
+            "events": registration.events.select_related("by"),
         },
         status=form_status(form),
     )

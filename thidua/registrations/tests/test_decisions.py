@@ -89,3 +89,11 @@ def test_every_decision_leaves_an_event_and_a_full_history_row(world, submitted)
     assert last.status == "returned" and last.history_user == world.users["district"]
     # The many-to-many snapshot is kept: the audit does not show the titles as removed.
     assert [t.title.name for t in last.titles.all()] == ["Công đoàn cơ sở vững mạnh"]
+
+
+def test_the_registration_page_shows_its_history(client, world, submitted):
+    services.registration_return(registration=submitted, by=world.users["district"], comment="Bổ sung cam kết")
+    client.force_login(world.users["grassroots"])
+    body = client.get(reverse("registrations:detail", args=[submitted.pk])).content.decode()
+    assert "Đã gửi cấp trên → Bị trả lại" in body and "Bổ sung cam kết" in body
+    assert "Đang soạn → Đã gửi cấp trên" in body
