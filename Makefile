@@ -23,7 +23,7 @@ install: $(VENV)/.installed
 install-dev: $(VENV)/.installed-dev
 
 migrate: install
-	mkdir -p var
+	mkdir -p "$${THIDUA_VAR_DIR:-var}"
 	$(PY) manage.py migrate --noinput -v0
 
 demo: migrate

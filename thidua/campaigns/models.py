@@ -6,6 +6,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -193,6 +194,16 @@ class Plan(models.Model):
 
     def can_register(self, user: Any) -> bool:
         return self.status == self.Status.ISSUED
+
+    @property
+    def registration_closes_on(self) -> dt.date:
+        """The last day units and members may register: the registration deadline, else the window's end."""
+        return self.registration_deadline or self.window_end
+
+    def accepts_registrations(self, day: dt.date | None = None) -> bool:
+        """Issued, its window has begun and the registration deadline has not passed (on ``day``)."""
+        day = day or timezone.localdate()
+        return self.status == self.Status.ISSUED and self.window_start <= day <= self.registration_closes_on
 
 
 class PlanEvent(StateEvent):

@@ -315,7 +315,9 @@ def plan_issue(
     """Issue a draft: it gets its final form, and each chosen child unit an obligation.
 
     By default every active direct child of the issuer must issue its own
-    implementation plan within 15 days (``due_on`` overrides).
+    implementation plan within 15 days (``due_on`` overrides). The due date lies between the
+    issue date and the end of the campaign's window; when the issuer has units below it, at
+    least one is chosen (an empty choice would silently give the plan to nobody).
     """
     plan = Plan.objects.select_related("issuer", "parent").get(pk=plan.pk)
     if not plan.contents.exists():
@@ -324,6 +326,27 @@ def plan_issue(
     _check_implementation(plan)
     if plan.parent and plan.parent.status not in Plan.PUBLISHED:
         raise ValidationError(_("Kế hoạch cấp trên không còn hiệu lực."))
+    children = list(Unit.objects.filter(parent=plan.issuer, dissolved_on__isnull=True))
+    targets = list(units) if units is not None else children
+    if children and not targets:
+        raise ValidationError({"units": _("Hãy chọn ít nhất một đơn vị trực thuộc được giao thực hiện kế hoạch.")})
+    if any(u.parent_id != plan.issuer_id for u in targets):
+        raise ValidationError(_("Chỉ giao thực hiện cho đơn vị trực thuộc trực tiếp của đơn vị ban hành."))
+    due = due_on or min(plan.issued_on + dt.timedelta(days=15), max(plan.window_end, plan.issued_on))
+    if due < plan.issued_on:
+        raise ValidationError(
+            {
+                "due_on": _("Hạn ban hành kế hoạch thực hiện (%(due)s) không được trước ngày ban hành (%(issued)s).")
+                % {"due": due.strftime("%d/%m/%Y"), "issued": plan.issued_on.strftime("%d/%m/%Y")}
+            }
+        )
+    if due > plan.window_end:
+        raise ValidationError(
+            {
+                "due_on": _("Hạn ban hành kế hoạch thực hiện (%(due)s) phải trong thời gian thi đua (đến %(end)s).")
+                % {"due": due.strftime("%d/%m/%Y"), "end": plan.window_end.strftime("%d/%m/%Y")}
+            }
+        )
     label = " › ".join(
         [
             *Unit.objects.filter(path__in=plan.issuer.ancestor_paths())
@@ -340,13 +363,6 @@ def plan_issue(
         issuer_label=label[:600],
         issuer_short_name=plan.issuer.short_name or plan.issuer.code,
     )
-    targets = (
-        list(units) if units is not None else list(Unit.objects.filter(parent=plan.issuer, dissolved_on__isnull=True))
-    )
-    outside = [u for u in targets if u.parent_id != plan.issuer_id]
-    if outside:
-        raise ValidationError(_("Chỉ giao thực hiện cho đơn vị trực thuộc trực tiếp của đơn vị ban hành."))
-    due = due_on or (plan.issued_on + dt.timedelta(days=15))
     Obligation.objects.bulk_create([Obligation(plan=plan, unit=u, due_on=due) for u in targets], ignore_conflicts=True)
     if plan.parent_id:
         Obligation.objects.filter(plan_id=plan.parent_id, unit_id=plan.issuer_id, implementation__isnull=True).update(
@@ -371,14 +387,18 @@ def plan_close(*, plan: Plan, by: Any, reason: str = "", seen: str | None = None
 
 
 @transaction.atomic
-def implementation_start(*, obligation: Obligation, by: Any) -> Plan:
-    """A draft implementation plan pre-filled from the parent: contents, criteria, window, titles."""
+def implementation_start(*, obligation: Obligation, by: Any, issued_on: dt.date | None = None) -> Plan:
+    """A draft implementation plan pre-filled from the parent: contents, criteria, window, titles.
+
+    ``issued_on`` (default today) also chooses the year whose numbering the draft takes, so a
+    plan entered for an earlier year does not use up this year's numbers.
+    """
     parent = obligation.plan
     existing = Plan.objects.filter(parent=parent, issuer=obligation.unit).exclude(status=Plan.Status.RECALLED).first()
     if existing:
         return existing
     unit = obligation.unit
-    today = timezone.localdate()
+    today = issued_on or timezone.localdate()
     plan = plan_create(
         issuer=unit,
         by=by,

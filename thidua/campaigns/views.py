@@ -41,6 +41,8 @@ def plan_list(request: HttpRequest) -> HttpResponse:
     for word in fold(query).split():
         qs = qs.filter(search_text__contains=word)
     page = Paginator(qs, 30).get_page(request.GET.get("page"))
+    today = timezone.localdate()
+    obligations = my_obligations(request.user)
     return render(
         request,
         "campaigns/plan_list.html",
@@ -50,9 +52,11 @@ def plan_list(request: HttpRequest) -> HttpResponse:
             "q": query,
             "status": status,
             "statuses": Plan.Status.choices,
-            "obligations": my_obligations(request.user),
+            # What can still be done first (by due date); duties of campaigns whose window is over, apart.
+            "obligations": [o for o in obligations if o.plan.window_end >= today],
+            "expired_obligations": [o for o in obligations if o.plan.window_end < today],
             "can_create": scope_for(request.user).has_any(Perm.MANAGE_EMULATION),
-            "today": timezone.localdate(),
+            "today": today,
         },
     )
 

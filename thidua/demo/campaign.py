@@ -78,7 +78,7 @@ TITLE = (
 
 
 def _issue_implementation(obligation: Obligation, by: User, issued_on: dt.date, number: int | None = None) -> Plan:
-    draft = services.implementation_start(obligation=obligation, by=by)
+    draft = services.implementation_start(obligation=obligation, by=by, issued_on=issued_on)
     fields: dict[str, Any] = {
         "issued_on": issued_on,
         "window_start": dt.date(2018, 10, 1),

@@ -100,10 +100,16 @@ class Registration(models.Model):
 
     # What the user may do with this registration (templates read them through ``Can``).
     def can_edit(self, user: Any) -> bool:
-        return self.editable and unit_officer(user, self)
+        """Written by the unit's side while a draft or returned, and while the plan takes registrations."""
+        return self.editable and self.plan.accepts_registrations() and unit_officer(user, self)
 
     def can_submit(self, user: Any) -> bool:
-        return self.SUBMIT.available(self, user)
+        return self.plan.accepts_registrations() and self.SUBMIT.available(self, user)
+
+    @property
+    def closed_for_edits(self) -> bool:
+        """Still a draft or returned, but the plan no longer (or not yet) takes registrations."""
+        return self.editable and not self.plan.accepts_registrations()
 
     def can_accept(self, user: Any) -> bool:
         return self.ACCEPT.available(self, user)

@@ -30,7 +30,7 @@ from thidua.units.models import Unit
 
 
 def registration_deadline(plan: Plan) -> dt.date:
-    return plan.registration_deadline or plan.window_end
+    return plan.registration_closes_on
 
 
 def _check_open(plan: Plan, today: dt.date | None = None) -> None:

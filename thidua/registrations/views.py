@@ -218,7 +218,10 @@ def import_upload(request: HttpRequest, registration: Registration) -> HttpRespo
     form = UploadForm(request.POST or None, request.FILES or None)
     result = None
     batch = None
-    if request.method == "POST" and form.is_valid():
+    if request.method == "POST" and form.is_valid() and not registration.can_edit(request.user):
+        # Refused at preview, not only at "Ghi tất cả": nothing is parsed or kept.
+        form.add_error(None, _("Đăng ký này không còn sửa được (đã gửi, hoặc ngoài thời gian nhận đăng ký)."))
+    elif request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
         content = upload.read(10 * 1024 * 1024 + 1)
         members = list(

@@ -23,6 +23,9 @@ from .factories import issued_plan, make_plan
 
 pytestmark = pytest.mark.django_db
 
+# Implementation plans are issued inside the campaign's 2025 window (as the factories' plans are).
+ISSUED = dt.date(2025, 3, 5)
+
 
 def test_numbers_run_per_issuer_type_and_year(world):
     a = make_plan(world.P)
@@ -66,7 +69,7 @@ def test_issuing_needs_contents_and_creates_obligations_for_children(world):
 def test_implementation_is_prefilled_and_cannot_drop_or_lower(world):
     plan = issued_plan(world.P)
     obligation = Obligation.objects.get(plan=plan, unit=world.D1)
-    draft = services.implementation_start(obligation=obligation, by=None)
+    draft = services.implementation_start(obligation=obligation, by=None, issued_on=ISSUED)
     assert draft.parent_id == plan.pk and draft.root_id == plan.pk
     assert list(draft.contents.values_list("name", flat=True)) == ["Nội dung 1"]
     criterion = Criterion.objects.get(content__plan=draft)
@@ -84,7 +87,9 @@ def test_implementation_is_prefilled_and_cannot_drop_or_lower(world):
 
 def test_implementation_that_lost_a_required_content_is_not_issued(world):
     plan = issued_plan(world.P)
-    draft = services.implementation_start(obligation=Obligation.objects.get(plan=plan, unit=world.D1), by=None)
+    draft = services.implementation_start(
+        obligation=Obligation.objects.get(plan=plan, unit=world.D1), by=None, issued_on=ISSUED
+    )
     draft.contents.all().delete()  # tampering below the service layer
     services.content_save(plan=draft, name="Khác", required=False)
     with pytest.raises(ValidationError, match="thiếu nội dung bắt buộc"):
@@ -171,7 +176,9 @@ def test_issued_plans_are_read_below_drafts_are_not(client, world):
 def test_board_counts_levels_in_a_fixed_number_of_queries(client, world):
     plan = issued_plan(world.P, due_on=dt.date(2025, 3, 10))
     services.plan_issue(
-        plan=services.implementation_start(obligation=Obligation.objects.get(plan=plan, unit=world.D1), by=None),
+        plan=services.implementation_start(
+            obligation=Obligation.objects.get(plan=plan, unit=world.D1), by=None, issued_on=ISSUED
+        ),
         by=None,
     )
     client.force_login(world.users["province"])
@@ -187,7 +194,9 @@ def test_board_counts_levels_in_a_fixed_number_of_queries(client, world):
     assert "Quá hạn" in body and "Đã ban hành" in body
     for i in range(25):
         make_unit(world.D2, f"Công đoàn cơ sở thêm {i}")
-    child = services.implementation_start(obligation=Obligation.objects.get(plan=plan, unit=world.D2), by=None)
+    child = services.implementation_start(
+        obligation=Obligation.objects.get(plan=plan, unit=world.D2), by=None, issued_on=ISSUED
+    )
     services.plan_issue(plan=child, by=None)
     large, body = count()
     assert small == large <= 12
@@ -210,7 +219,9 @@ def test_urge_button_and_board_export(client, world):
 def test_board_rows_stay_inside_the_viewers_scope(client, world):
     plan = issued_plan(world.P, due_on=dt.date(2025, 3, 10))
     for unit in (world.D1, world.D2):
-        child = services.implementation_start(obligation=Obligation.objects.get(plan=plan, unit=unit), by=None)
+        child = services.implementation_start(
+            obligation=Obligation.objects.get(plan=plan, unit=unit), by=None, issued_on=ISSUED
+        )
         services.plan_issue(plan=child, by=None)
     expectations = {
         "province": {"D1", "D2", "G1", "G1b", "G2"},

@@ -266,9 +266,10 @@ def _plan_edit(plan):
 
 
 def _plan_issue(plan):
+    children = list(Unit.objects.filter(parent=plan.issuer).values_list("pk", flat=True))
     return Write(
         reverse("campaigns:issue", args=[plan.pk]),
-        {"due_on": "20/03/2025"},
+        {"due_on": "20/03/2025", "units": children},
         lambda: Plan.objects.get(pk=plan.pk).status == Plan.Status.ISSUED,
     )
 

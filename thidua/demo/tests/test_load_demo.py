@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import pytest
 from django.core.management import call_command
+from django.utils import timezone
 
 from thidua.accounts.models import User
+from thidua.campaigns.models import DocumentCounter, Plan
 from thidua.registrations.models import Registration, RegistrationEvent
 
 pytestmark = pytest.mark.django_db
@@ -26,3 +28,11 @@ def test_the_demo_loads_with_decisions_made_by_the_level_directly_above():
         assert registration.decided_by != province
     assert RegistrationEvent.objects.filter(action="accept").exists()
     assert Registration.objects.filter(status=Registration.Status.DRAFT, unit__code="BK-BB-001").exists()
+
+
+def test_the_demo_leaves_this_years_document_numbers_untouched():
+    """The demo is dated 2018: the first real plan of this year is number 01 for every issuer."""
+    call_command("load_demo", members=800, verbosity=0)
+    assert Plan.objects.count() > 20
+    assert set(Plan.objects.values_list("year", flat=True)) == {2018}
+    assert not DocumentCounter.objects.filter(year=timezone.localdate().year).exists()
