@@ -53,7 +53,10 @@ class MemberForm(forms.ModelForm):
         units = Unit.objects.visible_to(user, Perm.MANAGE_MEMBERS).active().order_by("path")
         field = cast(forms.ModelChoiceField, self.fields["unit"])
         field.queryset = units
-        if units.count() > UNIT_SELECT_LIMIT:
+        total = units.count()
+        if total == 1 and not self.instance.pk and not self.is_bound and not self.initial.get("unit"):
+            self.initial["unit"] = units.get().pk  # the only unit one may add to: nothing to pick
+        if total > UNIT_SELECT_LIMIT:
             field.to_field_name = "code"
             field.widget = forms.TextInput()
             field.help_text = _("Nhập mã đơn vị.")

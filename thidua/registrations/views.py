@@ -152,7 +152,10 @@ def pledges_add(request: HttpRequest, registration: Registration) -> HttpRespons
     except (ValueError, ValidationError) as exc:
         messages.error(request, " ".join(getattr(exc, "messages", [_("Dữ liệu không hợp lệ.")])))
         return redirect("registrations:detail", registration.pk)
-    messages.success(request, _("Đã đăng ký cho %(n)s đoàn viên.") % {"n": added})
+    if added:
+        messages.success(request, _("Đã đăng ký cho %(n)s đoàn viên.") % {"n": added})
+    else:
+        messages.warning(request, _("Các đoàn viên đã chọn đều đã đăng ký danh hiệu này từ trước; không thêm ai."))
     return redirect("registrations:detail", registration.pk)
 
 

@@ -10,9 +10,10 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from openpyxl import load_workbook
 
+from thidua.accounts.roles import Role
 from thidua.members.models import Member
 from thidua.members.services import member_create, member_update
-from thidua.testing import make_member, make_unit
+from thidua.testing import make_member, make_unit, make_user
 
 pytestmark = pytest.mark.django_db
 
@@ -208,3 +209,11 @@ def test_citizen_id_check_does_not_reveal_other_branches(world):
         member_create(
             unit=world.G1, full_name="Bế Văn Tú", gender="M", birth_year=1986, id_number="001234567890", by=officer
         )
+
+
+def test_an_officer_with_one_unit_finds_it_already_chosen(client, world):
+    client.force_login(make_user("to-truong", (world.T1a, Role.OFFICER)))  # a union group: nothing below it
+    form = client.get(reverse("members:create")).context["form"]
+    assert form.initial["unit"] == world.T1a.pk
+    client.force_login(world.users["grassroots"])  # three units to choose from: none is chosen for them
+    assert "unit" not in client.get(reverse("members:create")).context["form"].initial
