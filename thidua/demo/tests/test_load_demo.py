@@ -26,6 +26,7 @@ def test_the_demo_loads_with_decisions_made_by_the_level_directly_above():
         expected = district if registration.unit.parent.code == "BK-BB" else None
         assert registration.decided_by == expected, registration.unit.code
         assert registration.decided_by != province
+    assert decided.filter(decided_by=district).exists()  # the Ba Bể branch above is really exercised
     assert RegistrationEvent.objects.filter(action="accept").exists()
     assert Registration.objects.filter(status=Registration.Status.DRAFT, unit__code="BK-BB-001").exists()
 

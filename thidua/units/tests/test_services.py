@@ -168,3 +168,18 @@ def test_dates_cannot_be_in_the_future_or_out_of_order(world):
     unit_move(unit=world.G1, new_parent=world.D2, effective_on=dt.date(2025, 7, 1))
     with pytest.raises(ValidationError, match="từ 01/07/2025"):
         unit_move(unit=world.G1, new_parent=world.D1, effective_on=dt.date(1990, 1, 1))
+
+
+def test_counts_leave_out_members_who_left(world):
+    """Member counts are read through ``Unit.members``: only active members count, at every roll-up."""
+    from thidua.members.models import Member
+    from thidua.units.selectors import ACTIVE_MEMBER, children_with_counts, units_with_counts
+
+    assert ACTIVE_MEMBER == Member.Status.ACTIVE  # named in units, which must not import members
+    make_member(world.G1)
+    make_member(world.G1, status=Member.Status.LEFT)
+    make_member(world.T1a, status=Member.Status.LEFT)
+    assert {r.unit.code: r.members for r in children_with_counts(world.D1)} == {"G1": 1, "G1b": 0}
+    assert units_with_counts([world.D1])[0].members == 1
+    assert subtree_rollup(world.D1)[world.D1.pk]["members"] == 1
+    assert subtree_rollup(world.D1)[world.T1a.pk]["members"] == 0
