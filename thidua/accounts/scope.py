@@ -36,6 +36,7 @@ from django.utils.translation import gettext as _
 from thidua.accounts.roles import ROLE_PERMS, Perm
 
 M = TypeVar("M", bound=models.Model)
+QS = TypeVar("QS", bound=models.QuerySet[Any])
 
 # Width of one level in a unit's materialised path (django-treebeard's ``steplen``).
 PATH_STEP = 4
@@ -228,12 +229,17 @@ def rule_of(model: type[models.Model]) -> ScopeRule:
     return rule
 
 
+def restrict(queryset: QS, user: Any, perm: str = Perm.VIEW) -> QS:
+    """Rows of ``queryset`` on which ``user`` holds ``perm``, by its model's ``scope_rule``."""
+    return queryset.filter(rule_of(queryset.model).condition(queryset.model, scope_for(user), perm, ""))
+
+
 class ScopedQuerySet(models.QuerySet[M]):
     """A queryset of a model that declares its ``scope_rule``."""
 
     def visible_to(self, user: Any, perm: str = Perm.VIEW) -> Self:
         """Rows on which ``user`` holds ``perm`` (viewing includes rows shared down from above)."""
-        return self.filter(rule_of(self.model).condition(self.model, scope_for(user), perm, ""))
+        return restrict(self, user, perm)
 
 
 def allows(user: Any, obj: models.Model, perm: str) -> bool:
@@ -255,7 +261,7 @@ def get_for_user(
 ) -> M:
     """One object for ``user``: 404 outside the viewing scope, 403 without ``perm``."""
     queryset = source if isinstance(source, models.QuerySet) else source._default_manager.all()
-    visible = queryset.filter(rule_of(queryset.model).condition(queryset.model, scope_for(user), Perm.VIEW, ""))
+    visible = restrict(queryset, user, Perm.VIEW)
     try:
         obj = visible.get(**lookup)
     except (ObjectDoesNotExist, MultipleObjectsReturned, ValueError, TypeError):

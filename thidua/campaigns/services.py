@@ -277,7 +277,7 @@ def round_save(*, plan: Plan, name: str, start: dt.date, end: dt.date) -> Round:
 def _transition(
     plan: Plan, transition: Transition, *, by: Any, reason: str = "", seen: str | None = None, **changes: Any
 ) -> Plan:
-    apply(plan, transition, by=by, reason=reason, seen=seen, changes={**changes, "updated_at": timezone.now()})
+    apply(plan, transition, by=by, reason=reason, seen=seen, changes=changes)
     return Plan.objects.select_related("issuer", "parent").get(pk=plan.pk)
 
 

@@ -21,7 +21,7 @@ from thidua.campaigns.forms import ContentForm, CriterionForm, IssueForm, PlanFo
 from thidua.campaigns.models import Content, Criterion, Obligation, Plan, PlanAttachment
 from thidua.campaigns.selectors import STATUS_LABELS, cascade_board, issuer_choices, my_obligations
 from thidua.core.excel import xlsx_response
-from thidua.core.forms import apply_errors, form_status
+from thidua.core.forms import apply_errors, attempt, form_status, seen_state
 from thidua.core.text import fold
 from thidua.core.transitions import state_token
 from thidua.units.models import Unit
@@ -210,7 +210,7 @@ def plan_issue(request: HttpRequest, plan: Plan) -> HttpResponse:
                 by=request.user,
                 due_on=form.cleaned_data["due_on"],
                 units=form.cleaned_data["units"],
-                seen=request.POST.get("seen") or None,
+                seen=seen_state(request),
             )
         except ValidationError as exc:
             messages.error(request, " ".join(exc.messages))
@@ -226,19 +226,21 @@ def plan_issue(request: HttpRequest, plan: Plan) -> HttpResponse:
 
 
 def _reason_transition(request: HttpRequest, plan: Plan, action: str) -> HttpResponse:
-    form = ReasonForm(request.POST)
     reason = request.POST.get("reason", "")
-    try:
-        if action == "recall":
-            if not form.is_valid():
-                raise ValidationError(_("Hãy ghi lý do thu hồi."))
-            services.plan_recall(plan=plan, by=request.user, reason=reason, seen=request.POST.get("seen") or None)
-            messages.success(request, _("Đã thu hồi kế hoạch."))
-        else:
-            services.plan_close(plan=plan, by=request.user, reason=reason[:2000], seen=request.POST.get("seen") or None)
-            messages.success(request, _("Đã kết thúc kế hoạch."))
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
+    if action == "recall" and not ReasonForm(request.POST).is_valid():
+        messages.error(request, _("Hãy ghi lý do thu hồi."))
+    elif action == "recall":
+        attempt(
+            request,
+            lambda: services.plan_recall(plan=plan, by=request.user, reason=reason, seen=seen_state(request)),
+            success=_("Đã thu hồi kế hoạch."),
+        )
+    else:
+        attempt(
+            request,
+            lambda: services.plan_close(plan=plan, by=request.user, reason=reason[:2000], seen=seen_state(request)),
+            success=_("Đã kết thúc kế hoạch."),
+        )
     return redirect("campaigns:detail", plan.pk)
 
 

@@ -26,6 +26,11 @@ def form_status(*forms_: forms.BaseForm) -> int:
     return 400 if any(f.is_bound and f.errors for f in forms_) else 200
 
 
+def seen_state(request: HttpRequest) -> str | None:
+    """The state token a transition form sends back (``seen``): what the page showed when clicked."""
+    return request.POST.get("seen") or None
+
+
 def attempt(request: HttpRequest, action: Callable[[], Any], *, success: str) -> bool:
     """Run a service for a one-button page action; say what happened in the page's messages.
 
@@ -40,4 +45,4 @@ def attempt(request: HttpRequest, action: Callable[[], Any], *, success: str) ->
     return True
 
 
-__all__ = ["NON_FIELD_ERRORS", "apply_errors", "attempt", "form_status"]
+__all__ = ["NON_FIELD_ERRORS", "apply_errors", "attempt", "form_status", "seen_state"]

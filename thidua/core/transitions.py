@@ -64,6 +64,12 @@ class Transition:
         return self.allowed_from(obj.status) and bool(self.policy(user, obj))
 
 
+def status_label(model: type[models.Model], status: str) -> str:
+    """The label people read for a workflow model's status code ("submitted" → "Đã gửi cấp trên")."""
+    choices = dict(cast("models.Field[Any, Any]", model._meta.get_field("status")).choices or [])
+    return str(choices.get(status, status))
+
+
 class StateEvent(models.Model):
     """A transition of a workflow object: who, when, from, to, why (subclasses add the object's key)."""
 
@@ -82,9 +88,8 @@ class StateEvent(models.Model):
         return f"{self.from_status} → {self.to_status}"
 
     def status_label(self, status: str) -> str:
-        subject = getattr(self, self.subject_field())
-        choices = dict(cast("models.Field[Any, Any]", type(subject)._meta.get_field("status")).choices or [])
-        return str(choices.get(status, status))
+        subject_model = self._meta.get_field(self.subject_field()).related_model  # no query for the subject
+        return status_label(cast("type[models.Model]", subject_model), status)
 
     @property
     def from_label(self) -> str:
@@ -121,8 +126,7 @@ def _history_row(model: type[models.Model], pk: Any, event: StateEvent, reason: 
 
 
 def _stale(model: type[models.Model], transition: Transition, status: str) -> ValidationError:
-    choices = dict(cast("models.Field[Any, Any]", model._meta.get_field("status")).choices or [])
-    label = str(choices.get(status, status or "?"))
+    label = status_label(model, status) if status else "?"
     template = str(transition.stale_message) or _(
         "Đang ở trạng thái “%(status)s”; thao tác không thực hiện được (có thể người khác vừa thao tác)."
     )
@@ -155,15 +159,18 @@ def apply(
     has moved since, nothing happens and they are told, even if the move is allowed from the
     new state (a registration returned and submitted again is not accepted from an old page).
     ``by=None`` is the system itself (demo loader, commands): no policy check.
-    ``changes`` are further fields written in the same UPDATE (e.g. ``decided_by``); an
-    ``auto_now`` field is not touched by an UPDATE, so callers pass it (``updated_at``).
+    ``changes`` are further fields written in the same UPDATE (e.g. ``decided_by``);
+    ``auto_now`` fields (``updated_at``) are written too, as ``save()`` would.
     """
     changes = dict(changes or {})
     if "status" in changes:
         raise ValueError("the transition sets the status; do not pass it in changes")
+    model = type(obj)
+    for f in model._meta.concrete_fields:
+        if getattr(f, "auto_now", False):
+            changes.setdefault(f.name, timezone.now())
     if by is not None and not transition.policy(by, obj):
         raise PermissionDenied(_("Bạn không có quyền thực hiện thao tác này."))
-    model = type(obj)
     current = obj.status  # type: ignore[attr-defined]
     if not transition.allowed_from(current) or (seen and seen != state_token(obj)):
         raise _stale(model, transition, current)

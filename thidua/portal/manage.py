@@ -25,7 +25,7 @@ from thidua.accounts.access import scoped
 from thidua.accounts.roles import Perm
 from thidua.accounts.scope import Can, require, scope_for
 from thidua.core.excel import add_sheet, build_workbook, workbook_response
-from thidua.core.forms import apply_errors, attempt, form_status
+from thidua.core.forms import apply_errors, attempt, form_status, seen_state
 from thidua.core.transitions import state_token
 from thidua.portal import counting, services
 from thidua.portal.counting import clock
@@ -131,9 +131,7 @@ def article_publish(request: HttpRequest, article: Article) -> HttpResponse:
         return redirect("portal:manage_detail", article.pk)
     at = form.cleaned_data["publish_at"]
     try:
-        article = services.article_publish(
-            article=article, by=request.user, at=at, seen=request.POST.get("seen") or None
-        )
+        article = services.article_publish(article=article, by=request.user, at=at, seen=seen_state(request))
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
     else:
@@ -149,7 +147,7 @@ def article_publish(request: HttpRequest, article: Article) -> HttpResponse:
 def article_archive(request: HttpRequest, article: Article) -> HttpResponse:
     attempt(
         request,
-        lambda: services.article_archive(article=article, by=request.user, seen=request.POST.get("seen") or None),
+        lambda: services.article_archive(article=article, by=request.user, seen=seen_state(request)),
         success=_("Đã chuyển bài viết vào lưu trữ; bài không còn hiện trên cổng thông tin."),
     )
     return redirect("portal:manage_detail", article.pk)
@@ -160,7 +158,7 @@ def article_archive(request: HttpRequest, article: Article) -> HttpResponse:
 def article_unpublish(request: HttpRequest, article: Article) -> HttpResponse:
     attempt(
         request,
-        lambda: services.article_unpublish(article=article, by=request.user, seen=request.POST.get("seen") or None),
+        lambda: services.article_unpublish(article=article, by=request.user, seen=seen_state(request)),
         success=_("Bài viết đã trở về bản nháp."),
     )
     return redirect("portal:manage_detail", article.pk)

@@ -153,9 +153,7 @@ def _move(
     seen: str | None = None,
     **changes: Any,
 ) -> Article:
-    article = transitions.apply(
-        article, transition, by=by, reason=reason, seen=seen, changes={**changes, "updated_at": timezone.now()}
-    )
+    article = transitions.apply(article, transition, by=by, reason=reason, seen=seen, changes=changes)
     _public_lists_changed()
     return article
 

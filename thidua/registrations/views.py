@@ -16,7 +16,7 @@ from thidua.accounts.roles import Perm
 from thidua.accounts.scope import Can, get_for_user
 from thidua.campaigns.models import Criterion, Plan
 from thidua.core.excel import XLSX_MIME, xlsx_response
-from thidua.core.forms import attempt, form_status
+from thidua.core.forms import attempt, form_status, seen_state
 from thidua.core.transitions import state_token
 from thidua.members.models import Member
 from thidua.members.selectors import member_list
@@ -26,12 +26,6 @@ from thidua.registrations.imports import parse_pledges, template_workbook
 from thidua.registrations.models import ImportBatch, MemberPledge, Registration
 from thidua.registrations.selectors import coverage, coverage_root
 from thidua.units.models import Unit
-
-
-def _seen(request: HttpRequest) -> str | None:
-    """The state the page showed when the person clicked (its forms send it back)."""
-    return request.POST.get("seen") or None
-
 
 REGISTRATIONS = Registration.objects.select_related("plan", "plan__issuer", "unit", "unit__parent")
 PLANS = Plan.objects.select_related("issuer")
@@ -177,7 +171,7 @@ def pledge_remove(request: HttpRequest, pledge: MemberPledge) -> HttpResponse:
 def submit(request: HttpRequest, registration: Registration) -> HttpResponse:
     attempt(
         request,
-        lambda: services.registration_submit(registration=registration, by=request.user, seen=_seen(request)),
+        lambda: services.registration_submit(registration=registration, by=request.user, seen=seen_state(request)),
         success=_("Đã gửi đăng ký lên cấp trên."),
     )
     return redirect("registrations:detail", registration.pk)
@@ -188,7 +182,7 @@ def submit(request: HttpRequest, registration: Registration) -> HttpResponse:
 def accept(request: HttpRequest, registration: Registration) -> HttpResponse:
     attempt(
         request,
-        lambda: services.registration_accept(registration=registration, by=request.user, seen=_seen(request)),
+        lambda: services.registration_accept(registration=registration, by=request.user, seen=seen_state(request)),
         success=_("Đã chấp nhận đăng ký."),
     )
     return redirect("registrations:detail", registration.pk)
@@ -201,7 +195,7 @@ def return_(request: HttpRequest, registration: Registration) -> HttpResponse:
     attempt(
         request,
         lambda: services.registration_return(
-            registration=registration, by=request.user, comment=comment, seen=_seen(request)
+            registration=registration, by=request.user, comment=comment, seen=seen_state(request)
         ),
         success=_("Đã trả lại đăng ký để đơn vị sửa."),
     )
