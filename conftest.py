@@ -22,6 +22,11 @@ def _test_settings(settings, tmp_path_factory):
     }
     settings.AXES_ENABLED = False
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    # A request in English leaves English active in this thread (LocaleMiddleware does not reset it):
+    # every test starts in the product's language, whatever ran before it.
+    from django.utils import translation
+
+    translation.activate(settings.LANGUAGE_CODE)
 
 
 def pytest_configure(config):

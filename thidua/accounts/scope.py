@@ -88,6 +88,10 @@ class Scope:
         """The units on which the user holds ``perm`` directly (their own units for that work)."""
         return sorted({g.unit_id for g in self.grants if perm in g.perms})
 
+    def units_with_role(self, role: str) -> list[tuple[int, str]]:
+        """(unit id, path) of the units where the user holds ``role`` directly."""
+        return sorted({(g.unit_id, g.path) for g in self.grants if g.role == role})
+
     def roles_at(self, path: str) -> set[str]:
         return {g.role for g in self.grants if path.startswith(g.path)}
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
+from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -14,10 +14,11 @@ from thidua.accounts import services
 from thidua.accounts.access import public, scoped
 from thidua.accounts.forms import AssignmentForm
 from thidua.accounts.models import RoleAssignment
-from thidua.accounts.roles import Perm
+from thidua.accounts.roles import Perm, Role
 from thidua.accounts.scope import scope_for
-from thidua.core.excel import xlsx_response
 from thidua.core.forms import apply_errors
+from thidua.core.listing import Column, Listing, Sort
+from thidua.core.text import fold
 
 login = public(auth_views.LoginView.as_view(template_name="accounts/login.html", redirect_authenticated_user=True))
 logout = public(auth_views.LogoutView.as_view())
@@ -30,38 +31,64 @@ password_change_done = scoped(
 ASSIGNMENTS = RoleAssignment.objects.select_related("user", "unit")
 
 
+ASSIGNMENT_SORTS = (
+    Sort("user", ("user__username",)),
+    Sort("role", ("role",)),
+    Sort("unit", ("unit__path",)),
+    Sort("created", ("created_at",)),
+)
+
+
+def _assignment_listing(request: HttpRequest) -> Listing:
+    qs = RoleAssignment.objects.visible_to(request.user).select_related("user", "unit")
+    role = request.GET.get("role", "")
+    if role in Role.values:
+        qs = qs.filter(role=role)
+    # Unit names are searched without diacritics; people's names as typed (users have no folded column yet).
+    for word in request.GET.get("q", "").strip()[:100].split():
+        qs = qs.filter(
+            Q(user__username__icontains=word)
+            | Q(user__full_name__icontains=word)
+            | Q(unit__search_text__contains=fold(word))
+        )
+    return Listing(request, qs, sorts=ASSIGNMENT_SORTS, default_sort="unit")
+
+
 @scoped
 def assignments(request: HttpRequest) -> HttpResponse:
-    qs = (
-        RoleAssignment.objects.visible_to(request.user)
-        .select_related("user", "unit")
-        .order_by("unit__path", "role", "user__username")
-    )
-    page = Paginator(qs, 100).get_page(request.GET.get("page"))
+    listing = _assignment_listing(request)
+    if listing.wants_export:
+        return assignments_export(request)
     scope = scope_for(request.user)
     return render(
         request,
         "accounts/assignments.html",
-        {"nav": "accounts", "page": page, "can_manage": scope.has_any(Perm.MANAGE_ACCOUNTS), "scope": scope},
+        {
+            "nav": "accounts",
+            "listing": listing,
+            "q": request.GET.get("q", "").strip()[:100],
+            "role": request.GET.get("role", ""),
+            "roles": Role.choices,
+            "can_manage": scope.has_any(Perm.MANAGE_ACCOUNTS),
+            "scope": scope,
+        },
     )
 
 
 @scoped
 def assignments_export(request: HttpRequest) -> HttpResponse:
-    qs = RoleAssignment.objects.visible_to(request.user).select_related("user", "unit").order_by("unit__path", "role")
-    headers = [_("Tên đăng nhập"), _("Họ và tên"), _("Vai trò"), _("Đơn vị"), _("Mã đơn vị"), _("Ngày giao")]
-    rows = (
+    return _assignment_listing(request).export(
+        "phan-quyen.xlsx",
+        _("Phân quyền"),
         [
-            a.user.username,
-            a.user.full_name,
-            a.get_role_display(),
-            a.unit.name,
-            a.unit.code,
-            timezone.localtime(a.created_at),
-        ]
-        for a in qs.iterator(chunk_size=2000)
+            Column(_("Tên đăng nhập"), lambda a: a.user.username),
+            Column(_("Họ và tên"), lambda a: a.user.full_name),
+            Column(_("Vai trò"), lambda a: a.get_role_display()),
+            Column(_("Đơn vị"), lambda a: a.unit.name),
+            Column(_("Mã đơn vị"), lambda a: a.unit.code),
+            Column(_("Ngày giao"), lambda a: timezone.localtime(a.created_at)),
+        ],
     )
-    return xlsx_response("phan-quyen.xlsx", _("Phân quyền"), headers, rows)
 
 
 @scoped

@@ -7,6 +7,7 @@ from typing import Any
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -36,7 +37,12 @@ class Title(models.Model):
         verbose_name_plural = _("danh hiệu, hình thức")
 
     def __str__(self) -> str:
-        return self.name
+        return self.label
+
+    @property
+    def label(self) -> str:
+        """The name in the page's language: shipped titles are in the message catalogue (titles.py)."""
+        return gettext(self.name)
 
 
 class DocumentType(models.TextChoices):

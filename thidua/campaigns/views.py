@@ -4,7 +4,6 @@ from copy import copy
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.db.models import Count, Prefetch, Q
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -19,10 +18,19 @@ from thidua.campaigns import services
 from thidua.campaigns.documents import plan_docx_response
 from thidua.campaigns.forms import ContentForm, CriterionForm, IssueForm, PlanForm, ReasonForm, RoundForm
 from thidua.campaigns.models import Content, Criterion, Obligation, Plan, PlanAttachment
-from thidua.campaigns.selectors import STATUS_LABELS, cascade_board, issuer_choices, my_obligations
-from thidua.core.excel import xlsx_response
+from thidua.campaigns.selectors import (
+    PLAN_TABS,
+    STATUS_LABELS,
+    PlanFilters,
+    campaign_progress,
+    cascade_board,
+    issuer_choices,
+    my_obligations,
+    plan_filter_choices,
+    plan_rows,
+)
 from thidua.core.forms import apply_errors, attempt, form_status, seen_state
-from thidua.core.text import fold
+from thidua.core.listing import Column, Listing, Sort
 from thidua.core.transitions import state_token
 from thidua.units.models import Unit
 
@@ -31,26 +39,66 @@ CONTENTS = Content.objects.select_related("plan", "plan__issuer", "source")
 CRITERIA = Criterion.objects.select_related("content", "content__plan", "content__plan__issuer", "source")
 
 
+PLAN_SORTS = (
+    Sort("number", ("year", "number")),
+    Sort("title", ("title",)),
+    Sort("issuer", ("issuer__path",)),
+    Sort("issued_on", ("issued_on",)),
+    Sort("status", ("status",)),
+)
+
+
+def _int_param(request: HttpRequest, name: str) -> int | None:
+    value = request.GET.get(name, "")
+    return int(value) if value.isdigit() and len(value) < 10 else None
+
+
 @scoped
 def plan_list(request: HttpRequest) -> HttpResponse:
-    qs = Plan.objects.visible_to(request.user).select_related("issuer").order_by("-issued_on", "-id")
-    status = request.GET.get("status", "")
-    if status in Plan.Status.values:
-        qs = qs.filter(status=status)
-    query = request.GET.get("q", "").strip()[:100]
-    for word in fold(query).split():
-        qs = qs.filter(search_text__contains=word)
-    page = Paginator(qs, 30).get_page(request.GET.get("page"))
+    tab = request.GET.get("tab", "")
+    filters = PlanFilters(
+        tab=tab if tab in PLAN_TABS else "campaigns",
+        q=request.GET.get("q", "").strip()[:100],
+        status=request.GET.get("status", ""),
+        issuer=_int_param(request, "issuer"),
+        depth=_int_param(request, "level"),
+        year=_int_param(request, "year"),
+        todo=request.GET.get("todo") == "1",
+    )
+    qs = plan_rows(request.user, filters)
+    # An exact document number ranks first, then the chosen column (newest first by default).
+    listing = Listing(request, qs, sorts=PLAN_SORTS, default_sort="-issued_on", lead=("rank",))
+    if listing.wants_export:
+        return listing.export(
+            "ke-hoach.xlsx",
+            _("Kế hoạch"),
+            [
+                Column(_("Số"), lambda p: p.document_number),
+                Column(_("Trích yếu"), lambda p: p.title),
+                Column(_("Đơn vị ban hành"), lambda p: p.issuer.name),
+                Column(_("Ngày ban hành"), lambda p: p.issued_on),
+                Column(_("Bắt đầu"), lambda p: p.window_start),
+                Column(_("Kết thúc"), lambda p: p.window_end),
+                Column(_("Trạng thái"), lambda p: p.get_status_display()),
+            ],
+        )
     today = timezone.localdate()
     obligations = my_obligations(request.user)
+    plans = list(listing.page)
+    if filters.tab == "campaigns":
+        progress = campaign_progress(plans, request.user)
+        for plan in plans:
+            plan.progress = progress.get(plan.pk)
     return render(
         request,
         "campaigns/plan_list.html",
         {
             "nav": "plans",
-            "page": page,
-            "q": query,
-            "status": status,
+            "listing": listing,
+            "plans": plans,
+            "filters": filters,
+            "tabs": [(key, label, listing.url(tab=key, page=None, sort=None)) for key, label in PLAN_TABS.items()],
+            "choices": plan_filter_choices(request.user),
             "statuses": Plan.Status.choices,
             # What can still be done first (by due date); duties of campaigns whose window is over, apart.
             "obligations": [o for o in obligations if o.plan.window_end >= today],
@@ -411,43 +459,48 @@ def attachment_download(request: HttpRequest, attachment: PlanAttachment) -> Fil
     return response
 
 
+BOARD_SORTS = (
+    Sort("unit", python_key=lambda r: r.obligation.unit.path),
+    Sort("due", python_key=lambda r: (r.obligation.due_on, r.obligation.unit.path)),
+    Sort("status", python_key=lambda r: (list(STATUS_LABELS).index(r.status), r.obligation.unit.path)),
+    Sort("reminders", python_key=lambda r: (r.reminders, r.obligation.unit.path)),
+)
+
+
 @scoped(PLANS)
 def board(request: HttpRequest, plan: Plan) -> HttpResponse:
     status = request.GET.get("status", "")
     status = status if status in STATUS_LABELS else ""
     query = request.GET.get("q", "").strip()[:100]
-    rows, levels = cascade_board(plan, request.user, day=timezone.localdate(), status=status, q=query)
-    if request.GET.get("format") == "xlsx":
-        headers = [
-            _("Đơn vị"),
-            _("Cấp"),
-            _("Kế hoạch cấp trên"),
-            _("Hạn"),
-            _("Trạng thái"),
-            _("Kế hoạch thực hiện"),
-            _("Số lần đôn đốc"),
-        ]
-        data = (
+    depth = _int_param(request, "level")
+    rows, levels = cascade_board(plan, request.user, day=timezone.localdate(), status=status, q=query, depth=depth)
+    listing = Listing(request, rows, sorts=BOARD_SORTS, default_sort="unit")
+    if listing.wants_export:
+        return listing.export(
+            "tien-do-trien-khai.xlsx",
+            _("Tiến độ"),
             [
-                r.obligation.unit.name,
-                r.obligation.unit.kind.name,
-                r.parent_plan.document_number,
-                r.obligation.due_on,
-                str(STATUS_LABELS[r.status]),
-                r.obligation.implementation.document_number if r.obligation.implementation else "",
-                r.reminders,
-            ]
-            for r in rows
+                Column(_("Đơn vị"), lambda r: r.obligation.unit.name),
+                Column(_("Cấp"), lambda r: r.obligation.unit.kind.label),
+                Column(_("Kế hoạch cấp trên"), lambda r: r.parent_plan.document_number),
+                Column(_("Hạn"), lambda r: r.obligation.due_on),
+                Column(_("Trạng thái"), lambda r: str(STATUS_LABELS[r.status])),
+                Column(
+                    _("Kế hoạch thực hiện"),
+                    lambda r: r.obligation.implementation.document_number if r.obligation.implementation else "",
+                ),
+                Column(_("Số lần đôn đốc"), lambda r: r.reminders),
+            ],
         )
-        return xlsx_response("tien-do-trien-khai.xlsx", _("Tiến độ"), headers, data)
     return render(
         request,
         "campaigns/board.html",
         {
             "nav": "plans",
             "plan": plan,
-            "rows": rows,
+            "listing": listing,
             "levels": levels,
+            "level": depth,
             "status": status,
             "q": query,
             "status_labels": STATUS_LABELS,

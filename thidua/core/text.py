@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from decimal import Decimal
+
+from django.utils import formats
 
 _SPACES = re.compile(r"\s+")
 
@@ -101,3 +104,12 @@ def vietnamese_sort_key(*parts: str) -> str:
             primaries.append(primary)
             tone_keys.append(tones)
     return "00".join(primaries) + "000" + "".join(tone_keys)
+
+
+def plain_number(value: Decimal | int | float | None) -> str:
+    """A number as people write it in the page's language, without trailing zeros: 2, 2,5 (vi), 1.000."""
+    if value is None:
+        return ""
+    number = Decimal(str(value))
+    number = number.quantize(Decimal(1)) if number == number.to_integral_value() else number.normalize()
+    return formats.number_format(number, use_l10n=True, force_grouping=True)

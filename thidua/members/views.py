@@ -4,7 +4,6 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -17,6 +16,7 @@ from thidua.accounts.scope import allows, get_for_user, scope_for
 from thidua.core.excel import xlsx_response
 from thidua.core.forms import apply_errors
 from thidua.core.history import history_rows
+from thidua.core.listing import Listing, Sort
 from thidua.members import services
 from thidua.members.forms import MemberFilterForm, MemberForm
 from thidua.members.models import SENSITIVE_FIELDS, Member
@@ -35,19 +35,25 @@ def _filters(request: HttpRequest) -> tuple[MemberFilterForm, Unit | None, dict[
     return form, unit, filters
 
 
+MEMBER_SORTS = (
+    Sort("name", ("sort_key",)),
+    Sort("birth_year", ("birth_year",)),
+    Sort("unit", ("unit__name",)),
+    Sort("joined_on", ("joined_on",)),
+)
+
+
 @scoped
 def member_list_view(request: HttpRequest) -> HttpResponse:
+    if request.GET.get("format") == "xlsx":
+        return export(request)
     form, unit, filters = _filters(request)
-    qs = member_list(request.user, unit=unit, **filters)
-    page = Paginator(qs, 50).get_page(request.GET.get("page"))
-    query = request.GET.copy()
-    query.pop("page", None)
+    listing = Listing(request, member_list(request.user, unit=unit, **filters), sorts=MEMBER_SORTS, default_sort="name")
     context = {
         "nav": "members",
         "form": form,
         "unit": unit,
-        "page": page,
-        "querystring": query.urlencode(),
+        "listing": listing,
         "show_sensitive": can_view_sensitive(request.user, unit=unit),
         "can_add": scope_for(request.user).has_any(Perm.MANAGE_MEMBERS),
     }
@@ -58,7 +64,7 @@ def member_list_view(request: HttpRequest) -> HttpResponse:
 @scoped
 def export(request: HttpRequest) -> HttpResponse:
     _form, unit, filters = _filters(request)
-    qs = member_list(request.user, unit=unit, **filters)
+    listing = Listing(request, member_list(request.user, unit=unit, **filters), sorts=MEMBER_SORTS, default_sort="name")
     sensitive = can_view_sensitive(request.user, unit=unit)
     headers = [
         _("Họ và tên"),
@@ -74,7 +80,7 @@ def export(request: HttpRequest) -> HttpResponse:
         headers += [_("Số điện thoại"), _("Số CCCD"), _("Ngày sinh")]
 
     def rows() -> Any:
-        for m in qs.iterator(chunk_size=2000):
+        for m in listing.all_rows():
             row = [
                 m.full_name,
                 m.get_gender_display(),

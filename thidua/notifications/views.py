@@ -4,13 +4,22 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from thidua.accounts.access import scoped
+from thidua.core.listing import Listing
 from thidua.notifications.models import Notification
 from thidua.notifications.services import notifications_read
 
 
 @scoped
 def notification_list(request: HttpRequest) -> HttpResponse:
-    """The user's last 100 notifications; opening the page marks them read."""
-    rows = list(Notification.objects.visible_to(request.user)[:100])
+    """The user's notifications, newest first and paged; opening the page marks them read."""
+    qs = Notification.objects.visible_to(request.user)
+    if request.GET.get("unread") == "1":
+        qs = qs.filter(read_at__isnull=True)
+    listing = Listing(request, qs.order_by("-created_at", "-id"))
+    items = list(listing.page)  # read before they are marked read, so "mới" shows on this visit
     notifications_read(user=request.user)
-    return render(request, "notifications/list.html", {"nav": "notifications", "items": rows})
+    return render(
+        request,
+        "notifications/list.html",
+        {"nav": "notifications", "listing": listing, "items": items, "unread": request.GET.get("unread") == "1"},
+    )

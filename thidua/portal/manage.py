@@ -12,7 +12,6 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.db.models import Sum
 from django.db.models.functions import TruncMonth
 from django.http import HttpRequest, HttpResponse
@@ -26,6 +25,7 @@ from thidua.accounts.roles import Perm
 from thidua.accounts.scope import Can, require, scope_for
 from thidua.core.excel import add_sheet, build_workbook, workbook_response
 from thidua.core.forms import apply_errors, attempt, form_status, seen_state
+from thidua.core.listing import Column, Listing, Sort
 from thidua.core.transitions import state_token
 from thidua.portal import counting, services
 from thidua.portal.counting import clock
@@ -35,9 +35,18 @@ from thidua.portal.models import DISPLAY_STATUSES, Article, ArticleDay, SiteDay,
 ARTICLES = Article.objects.select_related("unit", "category", "plan")
 
 
+ARTICLE_SORTS = (
+    Sort("title", ("title",)),
+    Sort("category", ("category__name",)),
+    Sort("unit", ("unit__name",)),
+    Sort("publish_at", ("publish_at",)),
+    Sort("updated", ("updated_at",)),
+)
+
+
 @scoped
 def article_list(request: HttpRequest) -> HttpResponse:
-    qs = Article.objects.visible_to(request.user).select_related("unit", "category").order_by("-updated_at", "-id")
+    qs = Article.objects.visible_to(request.user).select_related("unit", "category")
     q = (request.GET.get("q") or "").strip()[:200]
     for word in search_words(q)[:8]:
         qs = qs.filter(search_text__contains=" " + word)
@@ -49,12 +58,25 @@ def article_list(request: HttpRequest) -> HttpResponse:
         qs = qs.filter(status=Article.Status.PUBLISHED, publish_at__lte=now)
     elif status in ("draft", "archived"):
         qs = qs.filter(status=status)
-    page = Paginator(qs, 30).get_page(request.GET.get("page"))
+    listing = Listing(request, qs, sorts=ARTICLE_SORTS, default_sort="-updated")
+    if listing.wants_export:
+        return listing.export(
+            "tin-bai.xlsx",
+            _("Tin bài"),
+            [
+                Column(_("Tiêu đề"), lambda a: a.title),
+                Column(_("Chuyên mục"), lambda a: a.category.name),
+                Column(_("Đơn vị đăng"), lambda a: a.unit.name),
+                Column(_("Trạng thái"), lambda a: str(a.display_status_label)),
+                Column(_("Thời điểm đăng"), lambda a: a.publish_at and timezone.localtime(a.publish_at)),
+                Column(_("Cập nhật"), lambda a: timezone.localtime(a.updated_at)),
+            ],
+        )
     return render(
         request,
         "portal/manage/list.html",
         {
-            "page": page,
+            "listing": listing,
             "q": q,
             "status": status,
             "statuses": DISPLAY_STATUSES,

@@ -6,6 +6,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from thidua.campaigns.models import Title
+from thidua.core.text import plain_number
 
 
 class RegistrationForm(forms.Form):
@@ -34,7 +35,9 @@ class RegistrationForm(forms.Form):
                     max_digits=14,
                     decimal_places=2,
                     localize=True,
-                    help_text=_("Chỉ tiêu: %(target)s") % {"target": criterion.target},
+                    help_text=_("Chỉ tiêu: %(target)s") % {"target": plain_number(criterion.target)}
+                    if criterion.target is not None
+                    else "",
                 )
 
 
@@ -53,3 +56,10 @@ class UploadForm(forms.Form):
 
 class ReturnForm(forms.Form):
     comment = forms.CharField(label=_("Lý do trả lại"), max_length=2000, widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class ExtendForm(forms.Form):
+    until = forms.DateField(
+        label=_("Gia hạn đến ngày"), widget=forms.DateInput(attrs={"placeholder": "dd/mm/yyyy", "inputmode": "numeric"})
+    )
+    reason = forms.CharField(label=_("Lý do gia hạn"), max_length=500, widget=forms.Textarea(attrs={"rows": 2}))

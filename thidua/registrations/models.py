@@ -1,10 +1,13 @@
 from __future__ import annotations
 
+import datetime as dt
 import uuid
 from typing import Any
 
 from django.conf import settings
 from django.db import models
+from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -33,6 +36,17 @@ def decides(user: Any, registration: Registration) -> bool:
     if not parent:
         return scope.is_global
     return scope.granted_at(parent, Perm.MANAGE_EMULATION) or Role.ADMIN in scope.roles_at(parent)
+
+
+def decided_by_user(user: Any) -> Q:
+    """Registrations whose decision is the user's (``decides`` as a query): for the "waiting for me" list."""
+    scope = scope_for(user)
+    if scope.is_global:
+        return Q()
+    condition = Q(unit__parent_id__in=scope.unit_ids_with(Perm.MANAGE_EMULATION))
+    for unit_id, path in scope.units_with_role(Role.ADMIN):
+        condition |= Q(unit__path__startswith=path) & ~Q(unit_id=unit_id)
+    return condition
 
 
 class Registration(models.Model):
@@ -78,6 +92,8 @@ class Registration(models.Model):
     decided_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
+    # Set by the level above for this unit when the plan's registration deadline has passed (audited).
+    deadline_extended_to = models.DateField(_("gia hạn đăng ký đến"), null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
@@ -98,18 +114,36 @@ class Registration(models.Model):
     def editable(self) -> bool:
         return self.status in (self.Status.DRAFT, self.Status.RETURNED)
 
+    @property
+    def closes_on(self) -> dt.date:
+        """The last day this unit may write its registration: the plan's deadline, or its extension."""
+        deadline = self.plan.registration_closes_on
+        if self.deadline_extended_to and self.deadline_extended_to > deadline:
+            return self.deadline_extended_to
+        return deadline
+
+    def accepts_edits(self, day: dt.date | None = None) -> bool:
+        """The plan is issued, its window has begun and this unit's deadline has not passed (on ``day``)."""
+        day = day or timezone.localdate()
+        plan = self.plan
+        return plan.status == plan.Status.ISSUED and plan.window_start <= day <= self.closes_on
+
     # What the user may do with this registration (templates read them through ``Can``).
     def can_edit(self, user: Any) -> bool:
-        """Written by the unit's side while a draft or returned, and while the plan takes registrations."""
-        return self.editable and self.plan.accepts_registrations() and unit_officer(user, self)
+        """Written by the unit's side while a draft or returned, and while its deadline has not passed."""
+        return self.editable and self.accepts_edits() and unit_officer(user, self)
 
     def can_submit(self, user: Any) -> bool:
-        return self.plan.accepts_registrations() and self.SUBMIT.available(self, user)
+        return self.accepts_edits() and self.SUBMIT.available(self, user)
+
+    def can_extend(self, user: Any) -> bool:
+        """The level that decides may give this unit more time while the registration is still open to it."""
+        return self.editable and self.plan.status == self.plan.Status.ISSUED and decides(user, self)
 
     @property
     def closed_for_edits(self) -> bool:
-        """Still a draft or returned, but the plan no longer (or not yet) takes registrations."""
-        return self.editable and not self.plan.accepts_registrations()
+        """Still a draft or returned, but no longer (or not yet) open for the unit to write."""
+        return self.editable and not self.accepts_edits()
 
     def can_accept(self, user: Any) -> bool:
         return self.ACCEPT.available(self, user)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections import Counter
+from collections.abc import Hashable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -24,6 +26,7 @@ class CoverageRow:
     registered_members: int
     grassroots: int
     registered_units: int
+    label: str = ""  # the chart's axis label, unique among the rows' units (see sibling_labels)
 
     @property
     def member_rate(self) -> float:
@@ -32,6 +35,103 @@ class CoverageRow:
     @property
     def unit_rate(self) -> float:
         return round(100 * self.registered_units / self.grassroots, 1) if self.grassroots else 0.0
+
+
+# An axis label longer than this is shortened in the middle: at 12 px it still wraps onto
+# two lines of a phone's category axis, and the place name at the end stays readable.
+AXIS_LABEL_MAX = 32
+ELLIPSIS = "…"
+DASHES = ("–", "-", "—")
+
+
+def sibling_labels(
+    names: Sequence[str], groups: Sequence[Hashable] | None = None, *, max_length: int = AXIS_LABEL_MAX
+) -> list[str]:
+    """Short axis labels that tell sibling units apart, in the order of ``names``.
+
+    Units of one kind (``groups``, e.g. the kind ids) starting with the same word are named
+    after one pattern ("Liên đoàn Lao động huyện Ba Bể", "Liên đoàn Lao động huyện Na Rì"), so
+    the words they all share at the front are dropped ("Ba Bể", "Na Rì"); every label keeps
+    at least one word. A label that would still be shared by two siblings is the full name
+    instead, and identical full names get their position among them ("X (2)"), so no two bars
+    ever carry the same label. Labels longer than ``max_length`` lose their middle to "…".
+    The full name belongs in the tooltip and the table: these labels are for the axis only.
+    """
+    full = [" ".join(name.split()) for name in names]
+    words = [name.split(" ") if name else [] for name in full]
+    keys = groups if groups is not None else [None] * len(full)
+    families: dict[tuple[Hashable, str], list[int]] = {}
+    for index, (key, parts) in enumerate(zip(keys, words, strict=True)):
+        families.setdefault((key, parts[0].casefold() if parts else ""), []).append(index)
+    labels = list(full)
+    for members in families.values():
+        if len(members) < 2:
+            continue
+        shared = _shared_leading_words([words[i] for i in members])
+        for i in members:
+            labels[i] = " ".join(words[i][shared:])
+    labels = _unique(labels, full)
+    shortened = [_shorten_middle(label, max_length) for label in labels]
+    taken = Counter(label.casefold() for label in shortened)
+    return [short if taken[short.casefold()] == 1 else label for short, label in zip(shortened, labels, strict=True)]
+
+
+def _shared_leading_words(names: list[list[str]]) -> int:
+    """How many leading words all ``names`` share (case-insensitively), leaving each at least one."""
+    limit = min(len(parts) for parts in names) - 1
+    count = 0
+    while count < limit and len({parts[count].casefold() for parts in names}) == 1:
+        count += 1
+    return count
+
+
+def _unique(labels: list[str], full: list[str]) -> list[str]:
+    """Empty or shared labels become the full name; identical full names are numbered in order."""
+    taken = Counter(label.casefold() for label in labels)
+    labels = [
+        label if label and taken[label.casefold()] == 1 else name for label, name in zip(labels, full, strict=True)
+    ]
+    taken = Counter(label.casefold() for label in labels)
+    # A number never turns a label into another sibling's real name.
+    used = {label.casefold() for label in [*labels, *full]}
+    result = []
+    for label in labels:
+        if taken[label.casefold()] > 1:
+            number = 1
+            while f"{label} ({number})".casefold() in used:
+                number += 1
+            label = f"{label} ({number})"
+            used.add(label.casefold())
+        result.append(label)
+    return result
+
+
+def _shorten_middle(label: str, max_length: int) -> str:
+    """Keep whole words from the start and (a little more of) the end, where the place name sits."""
+    if len(label) <= max_length:
+        return label
+    words = label.split(" ")
+    budget = max_length - 2  # the " …" between the halves; the closing space is in each word's count
+    tail: list[str] = []
+    for word in reversed(words[1:]):
+        if sum(len(w) + 1 for w in [word, *tail]) > budget * 3 // 5:
+            break
+        tail.insert(0, word)
+    head: list[str] = []
+    room = budget - sum(len(w) + 1 for w in tail)
+    for word in words[: len(words) - len(tail)]:
+        if sum(len(w) + 1 for w in [*head, word]) > room + 1:
+            break
+        head.append(word)
+    while head and head[-1] in DASHES:
+        head.pop()
+    while tail and tail[0] in DASHES:
+        tail.pop(0)
+    if head and tail:
+        return " ".join(head) + f" {ELLIPSIS} " + " ".join(tail)
+    # A single word too long for the axis (a pasted code): cut inside it.
+    keep = (max_length - 1) * 2 // 5
+    return label[:keep] + ELLIPSIS + label[keep + 1 - max_length :]
 
 
 def coverage_root(plan: Plan, user: Any, asked: Unit | None = None) -> Unit:
@@ -99,6 +199,9 @@ def coverage(plan: Plan, root: Unit, user: Any) -> tuple[CoverageRow, list[Cover
         )
         for child in children
     ]
+    labels = sibling_labels([child.name for child in children], [child.kind_id for child in children])
+    for row, label in zip(rows, labels, strict=True):
+        row.label = label
     total = CoverageRow(
         unit=root,
         members=members_total,

@@ -25,7 +25,14 @@ from thidua.campaigns.models import Criterion, Plan, Title
 from thidua.core.transitions import apply
 from thidua.members.models import Member
 from thidua.notifications.services import notify, officers_of
-from thidua.registrations.models import Commitment, ImportBatch, MemberPledge, Registration
+from thidua.registrations.models import (
+    Commitment,
+    ImportBatch,
+    MemberPledge,
+    Registration,
+    RegistrationEvent,
+    decides,
+)
 from thidua.units.models import Unit
 
 
@@ -33,8 +40,10 @@ def registration_deadline(plan: Plan) -> dt.date:
     return plan.registration_closes_on
 
 
-def _check_open(plan: Plan, today: dt.date | None = None) -> None:
+def _check_open(plan: Plan, today: dt.date | None = None, closes_on: dt.date | None = None) -> None:
+    """The plan takes registrations today; ``closes_on`` is a unit's own (extended) deadline."""
     today = today or timezone.localdate()
+    deadline = closes_on or registration_deadline(plan)
     if plan.status != Plan.Status.ISSUED:
         raise ValidationError(_("Kế hoạch chưa ban hành hoặc đã kết thúc; không nhận đăng ký."))
     if today < plan.window_start:
@@ -42,10 +51,8 @@ def _check_open(plan: Plan, today: dt.date | None = None) -> None:
             _("Chưa đến thời gian thi đua của kế hoạch (từ %(date)s).")
             % {"date": plan.window_start.strftime("%d/%m/%Y")}
         )
-    if today > registration_deadline(plan):
-        raise ValidationError(
-            _("Đã hết hạn đăng ký thi đua (%(date)s).") % {"date": registration_deadline(plan).strftime("%d/%m/%Y")}
-        )
+    if today > deadline:
+        raise ValidationError(_("Đã hết hạn đăng ký thi đua (%(date)s).") % {"date": deadline.strftime("%d/%m/%Y")})
 
 
 @transaction.atomic
@@ -77,7 +84,9 @@ def _require_editable(registration: Registration, today: dt.date | None = None) 
         .first()
     ):
         raise ValidationError(_("Đăng ký đã gửi cấp trên; không sửa được nữa."))
-    _check_open(registration.plan, today)
+    fresh = Registration.objects.only("deadline_extended_to").get(pk=registration.pk)
+    registration.deadline_extended_to = fresh.deadline_extended_to
+    _check_open(registration.plan, today, closes_on=registration.closes_on)
 
 
 @transaction.atomic
@@ -248,6 +257,60 @@ def registration_return(*, registration: Registration, by: Any, comment: str, se
         _("Đăng ký thi đua của %(unit)s bị trả lại: %(comment)s") % {"unit": fresh.unit.name, "comment": comment[:200]},
     )
     return fresh
+
+
+@transaction.atomic
+def deadline_extend(
+    *, registration: Registration, by: Any, until: dt.date, reason: str, today: dt.date | None = None
+) -> Registration:
+    """The level above gives one unit until ``until`` to write and send its registration.
+
+    Audited three ways: an event row on the registration's history (who, when, why, to which day),
+    a django-simple-history row, and a notification to the unit's officers.
+    """
+    today = today or timezone.localdate()
+    if by is not None and not decides(by, registration):
+        raise PermissionDenied(_("Chỉ cấp trên trực tiếp của đơn vị mới gia hạn được đăng ký."))
+    locked = Registration.objects.select_for_update().select_related("plan", "unit").get(pk=registration.pk)
+    if not locked.editable:
+        raise ValidationError(_("Đăng ký đã gửi cấp trên; không cần gia hạn."))
+    if locked.plan.status != Plan.Status.ISSUED:
+        raise ValidationError(_("Kế hoạch không còn hiệu lực; không gia hạn được."))
+    errors = {}
+    reason = (reason or "").strip()
+    if not reason:
+        errors["reason"] = _("Hãy ghi lý do gia hạn.")
+    if until < today:
+        errors["until"] = _("Ngày gia hạn phải từ hôm nay trở đi.")
+    elif until > locked.plan.window_end:
+        errors["until"] = _("Ngày gia hạn phải trong thời gian thi đua (đến %(date)s).") % {
+            "date": locked.plan.window_end.strftime("%d/%m/%Y")
+        }
+    elif until <= locked.plan.registration_closes_on:
+        errors["until"] = _("Hạn đăng ký của kế hoạch là %(date)s; ngày gia hạn phải sau ngày đó.") % {
+            "date": locked.plan.registration_closes_on.strftime("%d/%m/%Y")
+        }
+    if errors:
+        raise ValidationError(errors)
+    locked.deadline_extended_to = until
+    locked._change_reason = reason[:100]  # type: ignore[attr-defined]
+    locked._history_user = by if getattr(by, "pk", None) else None  # type: ignore[attr-defined]
+    locked.save(update_fields=["deadline_extended_to"])
+    text = _("Gia hạn đăng ký đến %(date)s: %(reason)s") % {"date": until.strftime("%d/%m/%Y"), "reason": reason}
+    RegistrationEvent.objects.create(
+        registration=locked,
+        from_status=locked.status,
+        to_status=locked.status,
+        action="extend",
+        reason=text[:2000],
+        by=by if getattr(by, "pk", None) else None,
+    )
+    _notify_unit(
+        locked,
+        _("%(unit)s được gia hạn đăng ký thi đua đến %(date)s.")
+        % {"unit": locked.unit.name, "date": until.strftime("%d/%m/%Y")},
+    )
+    return _fresh(locked)
 
 
 @transaction.atomic

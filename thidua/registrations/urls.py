@@ -15,6 +15,7 @@ urlpatterns = [
     path("<int:pk>/submit/", views.submit, name="submit"),
     path("<int:pk>/accept/", views.accept, name="accept"),
     path("<int:pk>/return/", views.return_, name="return"),
+    path("<int:pk>/extend/", views.extend, name="extend"),
     path("<int:pk>/import/", views.import_upload, name="import"),
     path("<int:pk>/import/<uuid:token>/", views.import_commit, name="import_commit"),
     path("<int:pk>/export.xlsx", views.export, name="export"),

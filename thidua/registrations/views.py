@@ -5,8 +5,10 @@ from typing import cast
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
+from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -17,13 +19,15 @@ from thidua.accounts.scope import Can, get_for_user
 from thidua.campaigns.models import Criterion, Plan
 from thidua.core.excel import XLSX_MIME, xlsx_response
 from thidua.core.forms import attempt, form_status, seen_state
+from thidua.core.listing import Column, Listing, Sort
+from thidua.core.text import fold
 from thidua.core.transitions import state_token
 from thidua.members.models import Member
 from thidua.members.selectors import member_list
 from thidua.registrations import services
-from thidua.registrations.forms import PledgeForm, RegistrationForm, ReturnForm, UploadForm
+from thidua.registrations.forms import ExtendForm, PledgeForm, RegistrationForm, ReturnForm, UploadForm
 from thidua.registrations.imports import parse_pledges, template_workbook
-from thidua.registrations.models import ImportBatch, MemberPledge, Registration
+from thidua.registrations.models import ImportBatch, MemberPledge, Registration, decided_by_user
 from thidua.registrations.selectors import coverage, coverage_root
 from thidua.units.models import Unit
 
@@ -31,21 +35,53 @@ REGISTRATIONS = Registration.objects.select_related("plan", "plan__issuer", "uni
 PLANS = Plan.objects.select_related("issuer")
 
 
+REGISTRATION_SORTS = (
+    Sort("unit", ("unit__name",)),
+    Sort("plan", ("plan__year", "plan__number")),
+    Sort("status", ("status",)),
+    Sort("submitted", ("submitted_at",)),
+    Sort("created", ("created_at",)),
+)
+
+
 @scoped
 def registration_list(request: HttpRequest) -> HttpResponse:
-    qs = (
-        Registration.objects.visible_to(request.user)
-        .select_related("plan", "plan__issuer", "unit")
-        .order_by("-created_at")
-    )
+    qs = Registration.objects.visible_to(request.user).select_related("plan", "plan__issuer", "unit")
     status = request.GET.get("status", "")
     if status in Registration.Status.values:
         qs = qs.filter(status=status)
-    page = Paginator(qs, 50).get_page(request.GET.get("page"))
+    query = request.GET.get("q", "").strip()[:100]
+    for word in fold(query).split():
+        qs = qs.filter(Q(unit__search_text__contains=word) | Q(plan__search_text__contains=word))
+    waiting = request.GET.get("waiting") == "1"
+    if waiting:
+        # Sent to a unit where the user decides: the officer on the parent unit itself (or an administrator).
+        qs = qs.filter(decided_by_user(request.user), status=Registration.Status.SUBMITTED)
+    listing = Listing(request, qs, sorts=REGISTRATION_SORTS, default_sort="-created")
+    if listing.wants_export:
+        return listing.export(
+            "dang-ky-thi-dua-cac-don-vi.xlsx",
+            _("Đăng ký"),
+            [
+                Column(_("Đơn vị"), lambda r: r.unit.name),
+                Column(_("Kế hoạch"), lambda r: r.plan.document_number),
+                Column(_("Trích yếu"), lambda r: r.plan.title),
+                Column(_("Trạng thái"), lambda r: r.get_status_display()),
+                Column(_("Ngày gửi"), lambda r: r.submitted_at and timezone.localtime(r.submitted_at)),
+                Column(_("Ngày tạo"), lambda r: timezone.localtime(r.created_at)),
+            ],
+        )
     return render(
         request,
         "registrations/list.html",
-        {"nav": "registrations", "page": page, "status": status, "statuses": Registration.Status.choices},
+        {
+            "nav": "registrations",
+            "listing": listing,
+            "status": status,
+            "q": query,
+            "waiting": waiting,
+            "statuses": Registration.Status.choices,
+        },
     )
 
 
@@ -120,6 +156,8 @@ def detail(request: HttpRequest, registration: Registration) -> HttpResponse:
             "candidates": candidates,
             "q": query,
             "return_form": ReturnForm(),
+            "extend_form": ExtendForm(),
+            "today": timezone.localdate(),
             "events": registration.events.select_related("by"),
         },
         status=form_status(form),
@@ -198,6 +236,26 @@ def return_(request: HttpRequest, registration: Registration) -> HttpResponse:
             registration=registration, by=request.user, comment=comment, seen=seen_state(request)
         ),
         success=_("Đã trả lại đăng ký để đơn vị sửa."),
+    )
+    return redirect("registrations:detail", registration.pk)
+
+
+@scoped(REGISTRATIONS)
+@require_POST
+def extend(request: HttpRequest, registration: Registration) -> HttpResponse:
+    """The level above gives the unit more time to register (``services.deadline_extend`` says who may)."""
+    form = ExtendForm(request.POST)
+    if not form.is_valid():
+        errors = " ".join(str(e) for errs in form.errors.values() for e in errs)
+        messages.error(request, _("Chưa gia hạn được: %(errors)s") % {"errors": errors})
+        return redirect("registrations:detail", registration.pk)
+    until = form.cleaned_data["until"]
+    attempt(
+        request,
+        lambda: services.deadline_extend(
+            registration=registration, by=request.user, until=until, reason=form.cleaned_data["reason"]
+        ),
+        success=_("Đã gia hạn đăng ký của đơn vị đến %(date)s.") % {"date": until.strftime("%d/%m/%Y")},
     )
     return redirect("registrations:detail", registration.pk)
 
@@ -305,10 +363,14 @@ def coverage_view(request: HttpRequest, plan: Plan) -> HttpResponse:
             for r in [*rows, total]
         ]
         return xlsx_response("do-phu-dang-ky.xlsx", _("Độ phủ"), headers, data)
+    # Row i of the table is bar i of the chart: short unique labels on the axis, full names in the tooltip.
     chart = {
-        "labels": [r.unit.short_name or r.unit.name for r in rows],
+        "labels": [r.label for r in rows],
+        "names": [r.unit.name for r in rows],
         "members": [r.member_rate for r in rows],
         "units": [r.unit_rate for r in rows],
+        "member_counts": [[r.registered_members, r.members] for r in rows],
+        "unit_counts": [[r.registered_units, r.grassroots] for r in rows],
         "series": [_("% đoàn viên đã đăng ký"), _("% CĐCS đã đăng ký")],
     }
     return render(

@@ -26,7 +26,7 @@ class UnitOut(Schema):
 
     @staticmethod
     def resolve_kind(obj: Unit) -> str:
-        return obj.kind.name
+        return obj.kind.label
 
 
 class UnitPage(Schema):

@@ -4,6 +4,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 from treebeard.mp_tree import MP_Node, MP_NodeManager, MP_NodeQuerySet
@@ -35,7 +36,16 @@ class UnitKind(models.Model):  # type: ignore[django-manager-missing]
         verbose_name_plural = _("loại đơn vị")
 
     def __str__(self) -> str:
-        return self.name
+        return self.label
+
+    @property
+    def label(self) -> str:
+        """The kind's name in the page's language (catalogue rows carry their English name)."""
+        return kind_label(self.name, self.name_en)
+
+
+def kind_label(name: str, name_en: str) -> str:
+    return name_en if name_en and (get_language() or "").startswith("en") else name
 
 
 class UnitQuerySet(ScopedQuerySet["Unit"], MP_NodeQuerySet):

@@ -15,7 +15,7 @@ from django.db.models import Count, Q
 from django.db.models.functions import Substr
 
 from thidua.accounts.scope import scope_for
-from thidua.units.models import Unit, UnitEvent
+from thidua.units.models import Unit, UnitEvent, kind_label
 
 # ``Member.Status.ACTIVE``, named here because units must not import members (tested to agree).
 ACTIVE_MEMBER = "active"
@@ -149,9 +149,12 @@ def unit_parent_on(unit: Unit, day: dt.date) -> Unit | None:
 
 
 def kind_breakdown(root: Unit) -> list[dict[str, Any]]:
-    return list(
+    rows = list(
         Unit.objects.filter(path__startswith=root.path, depth__gt=root.depth, dissolved_on__isnull=True)
-        .values("kind__name", "kind__level")
+        .values("kind__name", "kind__name_en", "kind__level")
         .annotate(n=Count("id"))
         .order_by("kind__level", "kind__name")
     )
+    for row in rows:
+        row["label"] = kind_label(row["kind__name"], row["kind__name_en"])
+    return rows

@@ -44,7 +44,7 @@ def _check_kind_fits(kind: UnitKind, parent: Unit | None, children_min_level: in
         raise ValidationError(
             {
                 "kind": _("Đơn vị loại “%(kind)s” không thể trực thuộc “%(parent)s” (%(parent_kind)s).")
-                % {"kind": kind.name, "parent": parent.name, "parent_kind": parent.kind.name}
+                % {"kind": kind.label, "parent": parent.name, "parent_kind": parent.kind.label}
             }
         )
     if children_min_level is not None and kind.level >= children_min_level:

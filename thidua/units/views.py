@@ -15,12 +15,13 @@ from thidua.accounts.scope import Can, get_for_user, require, scope_for
 from thidua.core.excel import xlsx_response
 from thidua.core.forms import apply_errors, form_status
 from thidua.core.history import history_rows
+from thidua.core.listing import Listing, Sort
+from thidua.core.text import fold
 from thidua.units import services
 from thidua.units.forms import DissolveForm, TargetForm, UnitForm
 from thidua.units.models import Unit, UnitEvent, UnitQuerySet
 from thidua.units.selectors import breadcrumbs, children_with_counts, scope_roots, units_with_counts
 
-SEARCH_LIMIT = 50
 PICK_LIMIT = 20
 
 
@@ -41,14 +42,8 @@ def tree(request: HttpRequest) -> HttpResponse:
     query = request.GET.get("q", "").strip()[:100]
     context: dict[str, Any] = {"nav": "units", "q": query}
     if query:
-        results = list(
-            Unit.objects.visible_to(request.user)
-            .search(query)
-            .select_related("kind", "parent")
-            .order_by("depth", "name")[: SEARCH_LIMIT + 1]
-        )
-        context["results"] = results[:SEARCH_LIMIT]
-        context["more"] = len(results) > SEARCH_LIMIT
+        results = Unit.objects.visible_to(request.user).search(query).select_related("kind", "parent")
+        context["listing"] = Listing(request, results, sorts=UNIT_SEARCH_SORTS, default_sort="level")
     else:
         roots = scope_roots(request.user)
         context["root_rows"] = units_with_counts(roots)
@@ -65,9 +60,19 @@ def children(request: HttpRequest, unit: Unit) -> HttpResponse:
     return render(request, "units/_tree_children.html", {"rows": rows, "parent": unit})
 
 
+UNIT_SEARCH_SORTS = (Sort("level", ("depth", "name")), Sort("name", ("name",)))
+CHILD_SORTS = (
+    Sort("name", python_key=lambda row: fold(row.unit.name)),
+    Sort("kind", python_key=lambda row: (row.unit.kind.level, fold(row.unit.name))),
+    Sort("sub_units", python_key=lambda row: row.sub_units),
+    Sort("members", python_key=lambda row: row.members),
+)
+
+
 @scoped(UNITS)
 def detail(request: HttpRequest, unit: Unit) -> HttpResponse:
-    rows = children_with_counts(unit, include_dissolved=True)
+    # Counts for all children come in three queries; the page shows 50 of them at a time.
+    rows = Listing(request, children_with_counts(unit, include_dissolved=True), sorts=CHILD_SORTS, default_sort="name")
     own = units_with_counts([unit])[0]
     context = {
         "nav": "units",
@@ -278,7 +283,7 @@ def export(request: HttpRequest) -> HttpResponse:
             u.code,
             u.name,
             u.short_name,
-            u.kind.name,
+            u.kind.label,
             u.parent.name if u.parent else "",
             u.depth,
             u.active_from,

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import Any
+
 from django import template
 from django.utils.safestring import SafeString, mark_safe
 
@@ -18,3 +20,14 @@ def rich(value: str | None) -> SafeString:
 def article_html(value: str | None) -> SafeString:
     """An article body, re-cleaned with the portal's allow-list (links allowed)."""
     return mark_safe(sanitize_article_html(value))  # noqa: S308 - nh3 allow-list output
+
+
+@register.inclusion_tag("core/_sort_header.html")
+def sort_header(listing: Any, key: str, label: str, css: str = "") -> dict[str, Any]:
+    """A column heading that sorts the list by ``key`` (a link; a second click reverses)."""
+    return {
+        "label": label,
+        "css": css,
+        "url": listing.sort_url(key),
+        "aria_sort": listing.aria_sort(key),
+    }

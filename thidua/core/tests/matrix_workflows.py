@@ -386,6 +386,43 @@ DECISIONS = Resource(
 )
 
 
+def _expired_registration(world, relation, target):
+    """A draft registration whose plan stopped taking registrations yesterday (window still open)."""
+    today = timezone.localdate()
+    plan = getattr(world, "_closed_registrations_plan", None)
+    if plan is None:
+        plan = issued_plan(
+            world.R,
+            issued_on=today - dt.timedelta(days=30),
+            window_start=today - dt.timedelta(days=30),
+            window_end=today + dt.timedelta(days=300),
+            registration_deadline=today - dt.timedelta(days=1),
+            title="Kế hoạch đã hết hạn đăng ký",
+        )
+        world.__dict__["_closed_registrations_plan"] = plan
+    leaf = _leaf(world, relation, target)
+    return registrations.registration_open(plan=plan, unit=leaf, by=None, today=today - dt.timedelta(days=10))
+
+
+def _extend(registration):
+    until = timezone.localdate() + dt.timedelta(days=7)
+    return Write(
+        reverse("registrations:extend", args=[registration.pk]),
+        {"until": until.strftime("%d/%m/%Y"), "reason": "Đơn vị xin thêm thời gian"},
+        lambda: Registration.objects.get(pk=registration.pk).deadline_extended_to == until,
+    )
+
+
+EXTENSIONS = Resource(
+    name="registration-extend",
+    make=_expired_registration,
+    marker=lambda r: r.unit.name,
+    approve=_extend,
+    write_perm=Perm.MANAGE_EMULATION,
+    approves_in=("own",),  # as deciding: the level directly above the registering unit
+)
+
+
 # --- a published article: sent back to draft, archived -----------------------------------
 
 
@@ -442,6 +479,7 @@ WORKFLOWS = [
     PLEDGES,
     IMPORTS,
     DECISIONS,
+    EXTENSIONS,
     PUBLISHED_ARTICLES,
     NOTIFICATIONS,
 ]

@@ -48,3 +48,22 @@ def test_vietnamese_is_the_default_whatever_the_browser_says(client, db):
     response = client.get("/accounts/login/", HTTP_ACCEPT_LANGUAGE="vi")
     assert 'lang="en"' in response.content.decode()
     assert "Log in" in response.content.decode()
+
+
+def test_plain_numbers_follow_the_page_language():
+    from decimal import Decimal
+
+    from django.utils import translation
+
+    from thidua.core.text import plain_number
+
+    with translation.override("vi"):
+        assert [plain_number(v) for v in (Decimal("2.00"), Decimal("2.50"), Decimal("1000"), 85.5, None)] == [
+            "2",
+            "2,5",
+            "1.000",
+            "85,5",
+            "",
+        ]
+    with translation.override("en"):
+        assert [plain_number(v) for v in (Decimal("2.50"), Decimal("1000"))] == ["2.5", "1,000"]
