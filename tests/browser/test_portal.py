@@ -173,6 +173,13 @@ def test_editor_writes_and_publishes_with_the_rich_text_editor(portal, browser, 
     assert not [e for e in errors if "Content Security Policy" in e], errors
     page.goto(live_server.url + "/tin/thong-ke/")
     page.locator("#stats-days svg").first.wait_for()
+    # Axis numbers as Vietnamese writes them (1.000, not 1,000), and the page's own chart description.
+    axis = page.evaluate(
+        "() => { const chart = echarts.getInstanceByDom(document.getElementById('stats-days'));"
+        " const option = chart.getOption(); return [option.yAxis[0].axisLabel.formatter(12345),"
+        " option.aria.label.description]; }"
+    )
+    assert axis == ["12.345", "Biểu đồ lượt xem theo ngày; số liệu ở bảng bên dưới"]
     assert_accessible(page)
     shoot(page, "portal-statistics")
     context.close()

@@ -229,7 +229,7 @@ def plan_detail(request: HttpRequest, plan: Plan) -> HttpResponse:
             "content_form": ContentForm() if plan.can_edit(request.user) else None,
             "implementations": plan.implementations.exclude(status=Plan.Status.RECALLED)
             .visible_to(request.user)
-            .select_related("issuer")[:50],
+            .select_related("issuer")[:10],  # the board lists them all, paged
             "today": timezone.localdate(),
             "registrations": registrations,
         },

@@ -4,17 +4,27 @@ document.addEventListener("DOMContentLoaded", function () {
   if (!source || !window.echarts) { return; }
   var data = JSON.parse(source.textContent);
   var charts = [];
+  // Numbers as the page's language writes them: 1.000 on the Vietnamese page, 1,000 in English.
+  var number = new Intl.NumberFormat(document.documentElement.lang || "vi");
+  var encode = window.echarts.format.encodeHTML;
+  function tooltip(params) {
+    var lines = params.map(function (p) {
+      return encode(p.seriesName) + ": <b>" + encode(number.format(p.value)) + "</b>";
+    });
+    return '<div class="coverage-tip"><b>' + encode(params[0].axisValueLabel) + "</b><br>" + lines.join("<br>") + "</div>";
+  }
   function draw(id, labels, series) {
     var holder = document.getElementById(id);
     if (!holder) { return; }
     var chart = window.echarts.init(holder, null, { renderer: "svg" });
     chart.setOption({
-      aria: { enabled: true },
-      tooltip: { trigger: "axis" },
+      // The page's own description, not ECharts' generated English one.
+      aria: { enabled: true, label: { description: holder.getAttribute("aria-label") || "" } },
+      tooltip: { trigger: "axis", confine: true, formatter: tooltip },
       legend: { top: 0, data: series.map(function (s) { return s.name; }) },
       grid: { top: 40, left: 8, right: 8, bottom: 8, containLabel: true },
       xAxis: { type: "category", data: labels },
-      yAxis: { type: "value" },
+      yAxis: { type: "value", minInterval: 1, axisLabel: { formatter: function (v) { return number.format(v); } } },
       series: series
     });
     charts.push(chart);
