@@ -14,6 +14,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
+from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -457,16 +458,31 @@ def implementation_start(*, obligation: Obligation, by: Any, issued_on: dt.date 
 
 @transaction.atomic
 def obligations_urge(*, plan: Plan, by: Any, day: dt.date | None = None) -> tuple[int, int]:
-    """Remind the officers of every late unit, once a day at most.
+    """Remind the officers of every late unit on the plan's board, once a day at most.
 
-    Returns (units reminded, units skipped because already reminded today).
+    The board lists the whole cascade below the plan's issuer (districts late on the
+    province's plan, grassroots unions late on their district's), so urging reaches all of
+    them; each is reminded of the plan it must implement. Returns (units reminded, units
+    skipped because already reminded today).
     """
     day = day or timezone.localdate()
-    late = list(
-        Obligation.objects.filter(plan=plan, implementation__isnull=True, due_on__lt=day).select_related("unit")
+    root_id = plan.campaign_root_id
+    late_qs = (
+        Obligation.objects.filter(Q(plan_id=root_id) | Q(plan__root_id=root_id))
+        .filter(
+            unit__path__startswith=plan.issuer.path,
+            implementation__isnull=True,
+            due_on__lt=day,
+            plan__status=Plan.Status.ISSUED,
+        )
+        .exclude(unit_id=plan.issuer_id)
+        .select_related("unit", "plan", "plan__issuer")
+        .order_by("unit__path")
     )
+    if by is not None:
+        late_qs = late_qs.visible_to(by)
+    late = list(late_qs)
     officers = officers_of(o.unit for o in late)
-    url = reverse("campaigns:detail", args=[plan.pk])
     messages: list[tuple[Any, str, str]] = []
     reminded = skipped = 0
     for obligation in late:
@@ -482,9 +498,10 @@ def obligations_urge(*, plan: Plan, by: Any, day: dt.date | None = None) -> tupl
         reminded += 1
         message = _("Đôn đốc: %(unit)s chưa ban hành kế hoạch thực hiện %(number)s (hạn %(due)s).") % {
             "unit": obligation.unit.name,
-            "number": plan.document_number,
+            "number": obligation.plan.document_number,
             "due": obligation.due_on.strftime("%d/%m/%Y"),
         }
+        url = reverse("campaigns:detail", args=[obligation.plan_id])
         messages.extend((person, message, url) for person in people)
     notify(messages, subject=_("[Thi Đua] Đôn đốc ban hành kế hoạch"))
     return reminded, skipped

@@ -31,6 +31,7 @@ from thidua.campaigns.selectors import (
 )
 from thidua.core.forms import apply_errors, attempt, form_status, seen_state
 from thidua.core.listing import Column, Listing, Sort
+from thidua.core.text import fold
 from thidua.core.transitions import state_token
 from thidua.units.models import Unit
 
@@ -460,7 +461,7 @@ def attachment_download(request: HttpRequest, attachment: PlanAttachment) -> Fil
 
 
 BOARD_SORTS = (
-    Sort("unit", python_key=lambda r: r.obligation.unit.path),
+    Sort("unit", python_key=lambda r: fold(r.obligation.unit.name)),
     Sort("due", python_key=lambda r: (r.obligation.due_on, r.obligation.unit.path)),
     Sort("status", python_key=lambda r: (list(STATUS_LABELS).index(r.status), r.obligation.unit.path)),
     Sort("reminders", python_key=lambda r: (r.reminders, r.obligation.unit.path)),
@@ -474,7 +475,8 @@ def board(request: HttpRequest, plan: Plan) -> HttpResponse:
     query = request.GET.get("q", "").strip()[:100]
     depth = _int_param(request, "level")
     rows, levels = cascade_board(plan, request.user, day=timezone.localdate(), status=status, q=query, depth=depth)
-    listing = Listing(request, rows, sorts=BOARD_SORTS, default_sort="unit")
+    # Tree order (each unit under its parent) unless a column is chosen.
+    listing = Listing(request, rows, sorts=BOARD_SORTS)
     if listing.wants_export:
         return listing.export(
             "tien-do-trien-khai.xlsx",

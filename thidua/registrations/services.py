@@ -194,7 +194,9 @@ def registration_submit(
     _require_editable(registration, today)  # locks the row: no pledge slips in while it is sent
     if not registration.titles.exists() and not registration.pledges.exists():
         raise ValidationError(_("Hãy đăng ký ít nhất một danh hiệu tập thể hoặc đăng ký cho đoàn viên trước khi gửi."))
-    apply(registration, Registration.SUBMIT, by=by, seen=seen, changes={"submitted_at": timezone.now()})
+    # ``today`` (the demo, a back-dated import) dates the submission too; otherwise it is now.
+    at = timezone.now() if today is None else timezone.make_aware(dt.datetime.combine(today, dt.time(9)))
+    apply(registration, Registration.SUBMIT, by=by, seen=seen, changes={"submitted_at": at})
     return _fresh(registration)
 
 

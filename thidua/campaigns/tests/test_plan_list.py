@@ -130,3 +130,23 @@ def test_excel_holds_the_whole_filtered_set_not_only_the_page(client, world):
     sheet = load_workbook(io.BytesIO(response.content)).active
     titles = [row[1] for row in sheet.iter_rows(min_row=2, values_only=True)]
     assert titles == [f"Dự thảo {i:02d}" for i in range(55)]
+
+
+def test_the_board_sorts_by_each_column_and_defaults_to_tree_order(client, world):
+    campaign = issued_plan(world.P, due_on=dt.date(2025, 3, 10))
+    _implement(campaign, world.D1)
+    client.force_login(world.users["province"])
+    url = reverse("campaigns:board", args=[campaign.pk])
+
+    def units(**params) -> list[str]:
+        response = client.get(url, params)
+        assert response.status_code == 200
+        return [row.obligation.unit.code for row in response.context["listing"].page]
+
+    assert units() == ["D1", "G1", "G1b", "D2"]  # each unit under its parent
+    # By name without diacritics: Công đoàn… Trạm, …Trường, then Liên đoàn… Hai, …Một.
+    assert units(sort="unit") == ["G1b", "G1", "D2", "D1"]
+    assert units(sort="-unit") == ["D1", "D2", "G1", "G1b"]
+    for key in ("due", "-due", "status", "-status", "reminders", "-reminders"):
+        assert sorted(units(sort=key)) == ["D1", "D2", "G1", "G1b"]
+    assert units(level=world.G1.depth) == ["G1", "G1b"]

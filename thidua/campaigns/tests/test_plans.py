@@ -120,6 +120,29 @@ def test_urging_reminds_late_units_once_a_day(world, django_capture_on_commit_ca
     assert services.obligations_urge(plan=plan, by=None, day=dt.date(2025, 3, 16)) == (2, 0)
 
 
+def test_urging_reaches_every_late_unit_on_the_board_down_the_cascade(world):
+    plan = issued_plan(world.P, due_on=dt.date(2025, 3, 10))
+    district_plan = services.plan_issue(
+        plan=services.implementation_start(
+            obligation=Obligation.objects.get(plan=plan, unit=world.D1), by=None, issued_on=ISSUED
+        ),
+        by=None,
+        due_on=dt.date(2025, 3, 12),
+    )
+    # D2 is late on the province's plan; G1 and G1b on D1's plan; D1 issued its own.
+    assert services.obligations_urge(plan=plan, by=world.users["province"], day=dt.date(2025, 3, 15)) == (3, 0)
+    reminded = set(Reminder.objects.values_list("obligation__unit__code", "obligation__plan_id"))
+    assert reminded == {("D2", plan.pk), ("G1", district_plan.pk), ("G1b", district_plan.pk)}
+    grassroots_note = Notification.objects.get(user=world.users["grassroots"])
+    assert district_plan.document_number in grassroots_note.message
+    assert grassroots_note.url == reverse("campaigns:detail", args=[district_plan.pk])
+    # The district urges its own board only: the grassroots unions, already reminded today.
+    assert services.obligations_urge(plan=district_plan, by=world.users["district"], day=dt.date(2025, 3, 15)) == (
+        0,
+        2,
+    )
+
+
 def test_decree_30_date_line():
     assert vietnamese_date_line("Bắc Kạn", dt.date(2018, 10, 16)) == "Bắc Kạn, ngày 16 tháng 10 năm 2018"
     assert vietnamese_date_line("Hà Nội", dt.date(2020, 1, 5)) == "Hà Nội, ngày 05 tháng 01 năm 2020"

@@ -152,3 +152,24 @@ def test_a_page_of_500_rows_costs_the_queries_of_one(client, world, name, actor,
     assert many == one, f"{name}: {one} queries for 1 row, {many} for 500"
     # The page really shows a page of many rows, with its total and page links.
     assert "1–50 / " in body and 'rel="next"' in body, name
+
+
+@pytest.mark.parametrize(("name", "actor", "add", "url"), LISTS, ids=[row[0] for row in LISTS])
+def test_every_sortable_heading_sorts_both_ways(client, world, name, actor, add, url):
+    import html
+    import re
+
+    client.force_login(world.users[actor])
+    add(world, 0, 3)
+    body = client.get(url(world)).content.decode()
+    links = {html.unescape(href) for href in re.findall(r'<a class="sort" href="([^"]+)"', body)}
+    if name not in ("notifications", "unit search"):  # lists with one natural order (newest; best level)
+        assert links, f"{name}: no sortable heading"
+    base = url(world)
+    joiner = "&" if "?" in base else "?"
+    for link in links:
+        sort = dict(part.split("=", 1) for part in link.lstrip("?").split("&"))["sort"]
+        for key in (sort, sort.lstrip("-"), "-" + sort.lstrip("-")):
+            response = client.get(f"{base}{joiner}sort={key}")
+            assert response.status_code == 200, f"{name}: sort={key}"
+            assert 'aria-sort="ascending"' in response.content.decode() or key.startswith("-"), (name, key)
