@@ -1,101 +1,146 @@
-"""The plan as a Decree-30 .docx (docxtpl with autoescape: & < > in user text stay text)."""
+"""A plan as a Decree-30 document: what it says, laid out by ``thidua.core.decree30``.
+
+The structure is the one union plans use (and the seed's Plan 07 follows): legal grounds,
+I. purpose and requirements, II. contents with their criteria, III. time and rounds,
+IV. registration and the titles aimed at, V. organisation (what lower levels do, by when).
+"""
 
 from __future__ import annotations
 
 import datetime as dt
-import io
 import re
-from pathlib import Path
-from typing import Any
 
 from django.http import HttpResponse
-from django.utils.html import strip_tags
-from docxtpl import DocxTemplate
 
 from thidua.campaigns.models import Plan, SigningCapacity
+from thidua.core import decree30
+from thidua.core.decree30 import Heading, Para
+from thidua.core.text import plain_number
 from thidua.units.models import Unit
 
-TEMPLATE = Path(__file__).resolve().parent / "docx" / "plan.docx"
-DOCX_MIME = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
-_BLOCK = re.compile(r"</(p|li|h3|h4|blockquote)>|<br\s*/?>", re.IGNORECASE)
+DOCX_MIME = decree30.DOCX_MIME
+STATES: dict[str, decree30.State] = {
+    Plan.Status.DRAFT: "draft",
+    Plan.Status.ISSUED: "final",
+    Plan.Status.CLOSED: "final",
+    Plan.Status.RECALLED: "recalled",
+}
 
 
 def vietnamese_date_line(place: str, day: dt.date) -> str:
-    """ "Bắc Kạn, ngày 16 tháng 10 năm 2018": day zero-padded below 10, month only for 1 and 2."""
-    month = f"{day.month:02d}" if day.month <= 2 else str(day.month)
-    return f"{place}, ngày {day.day:02d} tháng {month} năm {day.year}"
+    return decree30.date_line(place, day)
 
 
-def html_to_lines(html: str) -> list[str]:
-    text = _BLOCK.sub("\n", html or "")
-    return [line.strip() for line in strip_tags(text).splitlines() if line.strip()]
+def _day(value: dt.date) -> str:
+    return f"{value:%d/%m/%Y}"
 
 
-def _issuer_bodies(plan: Plan) -> tuple[str, str]:
+def _criterion_line(criterion) -> str:
+    if criterion.target is not None:
+        unit = f" {criterion.unit_label}" if criterion.unit_label else ""
+        return f"{criterion.name}: chỉ tiêu {plain_number(criterion.target)}{unit}."
+    if criterion.max_score is not None:
+        return f"{criterion.name}: tối đa {plain_number(criterion.max_score)} điểm."
+    return f"{criterion.name}."
+
+
+def plan_body(plan: Plan) -> list[decree30.Block]:
+    body: list[decree30.Block] = []
+    part = 0
+
+    def heading(text: str) -> None:
+        nonlocal part
+        part += 1
+        body.append(Heading(f"{decree30.roman(part)}.", text))
+
+    purpose = decree30.html_blocks(plan.purpose)
+    if purpose:
+        heading("Mục đích, yêu cầu")
+        body.extend(purpose)
+
+    contents = list(plan.contents.prefetch_related("criteria"))
+    if contents:
+        heading("Nội dung thi đua")
+        for number, content in enumerate(contents, start=1):
+            body.append(Heading(f"{number}.", content.name, level=2))
+            body.extend(decree30.text_blocks(content.description))
+            for index, criterion in enumerate(content.criteria.all()):
+                body.append(Para.of(_criterion_line(criterion), label=f"{decree30.letter(index)})"))
+
+    heading("Thời gian và các đợt thi đua")
+    body.append(Para.of(f"Thời gian thi đua: từ ngày {_day(plan.window_start)} đến ngày {_day(plan.window_end)}."))
+    for round_ in plan.rounds.all():
+        body.append(Para.of(f"{round_.name}: từ ngày {_day(round_.start)} đến ngày {_day(round_.end)}.", label="-"))
+
+    titles = [title.name for title in plan.titles.all()]
+    heading("Đăng ký thi đua và khen thưởng")
+    body.append(
+        Para.of(
+            f"Các tập thể, cá nhân đăng ký thi đua với công đoàn cấp trên trực tiếp trước ngày "
+            f"{_day(plan.registration_closes_on)}."
+        )
+    )
+    if titles:
+        body.append(Para.of("Danh hiệu, hình thức khen thưởng hướng tới: " + "; ".join(titles) + "."))
+
+    heading("Tổ chức thực hiện")
+    due = plan.obligations.order_by("due_on").values_list("due_on", flat=True).first()
+    if due:
+        body.append(
+            Para.of(
+                "Các cấp công đoàn trực thuộc căn cứ Kế hoạch này xây dựng kế hoạch thực hiện phù hợp với cơ quan, "
+                f"đơn vị mình, ban hành và gửi về {plan.issuer.name} trước ngày {_day(due)}."
+            )
+        )
+    body.append(
+        Para.of(
+            "Thường xuyên theo dõi, đôn đốc, kiểm tra; nhân rộng các mô hình hiệu quả; kịp thời biểu dương, "
+            "khen thưởng các tập thể, cá nhân tiêu biểu; báo cáo kết quả vào dịp sơ kết, tổng kết."
+        )
+    )
+    return body
+
+
+def plan_document(plan: Plan) -> decree30.Document:
     issuer = plan.issuer
     parent = Unit.objects.filter(pk=issuer.parent_id).only("name").first()
-    return (parent.name.upper() if parent else ""), issuer.name.upper()
-
-
-def plan_context(plan: Plan) -> dict[str, Any]:
-    parent_body, issuer_body = _issuer_bodies(plan)
-    sections = []
-    for index, content in enumerate(plan.contents.prefetch_related("criteria"), start=1):
-        lines = [content.description] if content.description else []
-        for letter, criterion in zip("abcdefghiklmnopqrstuvxy", content.criteria.all(), strict=False):
-            target = ""
-            if criterion.target is not None:
-                target = f": {criterion.target.normalize():f} {criterion.unit_label}".rstrip()
-            elif criterion.max_score is not None:
-                target = f": tối đa {criterion.max_score.normalize():f} điểm"
-            lines.append(f"{letter}) {criterion.name}{target}.")
-        sections.append({"heading": f"{index}. {content.name}", "lines": lines})
-    rounds = list(plan.rounds.all())
-    if rounds:
-        sections.append(
-            {
-                "heading": f"{len(sections) + 1}. Các đợt thi đua",
-                "lines": [f"- {r.name}: từ {r.start:%d/%m/%Y} đến {r.end:%d/%m/%Y}." for r in rounds],
-            }
-        )
-    basis = [line for line in plan.legal_basis.splitlines() if line.strip()]
-    basis = [line.rstrip(";.") + (";" if i < len(basis) - 1 else ".") for i, line in enumerate(basis)]
-    recipients = [line for line in plan.recipients.splitlines() if line.strip()]
-    recipients = [
-        "- " + line.lstrip("- ").rstrip(";.") + (";" if i < len(recipients) - 1 else ".")
-        for i, line in enumerate(recipients)
-    ]
+    state = STATES.get(plan.status, "final")
+    note = ""
+    if state == "recalled":
+        recalled = plan.events.filter(to_status=Plan.Status.RECALLED).order_by("-at").first()
+        when = f" ngày {recalled.at:%d/%m/%Y}" if recalled else ""
+        reason = f": {plan.recall_reason}" if plan.recall_reason else ""
+        note = f"Văn bản đã bị thu hồi{when}{reason}; không còn hiệu lực."
     capacity = plan.signing_capacity
     capacity_line = f"{capacity} {plan.signing_for}".strip() if capacity and capacity != SigningCapacity.NONE else ""
-    body = html_to_lines(plan.purpose)
-    body.insert(0, f"Thời gian thực hiện: từ ngày {plan.window_start:%d/%m/%Y} đến ngày {plan.window_end:%d/%m/%Y}.")
-    return {
-        "parent_body": parent_body,
-        "issuer_body": issuer_body,
-        "number": plan.document_number,
-        "place_date": vietnamese_date_line(plan.place, plan.issued_on),
-        "doc_kind": plan.get_doc_type_display().upper(),
-        "title": plan.title,
-        "legal_basis": basis,
-        "body": body,
-        "sections": sections,
-        "recipients": recipients,
-        "capacity": capacity_line.upper(),
-        "position": plan.signer_position.upper(),
-        "signer": plan.signer_name,
-    }
+    short = plan.issuer_short_name or issuer.short_name or issuer.code
+    return decree30.Document(
+        parent_body=parent.name if parent else "",
+        issuer_body=issuer.name,
+        symbol=f"{plan.doc_type}-{short}",
+        sequence=None if state == "draft" else plan.number,
+        place=plan.place,
+        day=None if state == "draft" else plan.issued_on,
+        kind=plan.get_doc_type_display(),
+        summary=plan.title,
+        legal_basis=[line for line in plan.legal_basis.splitlines() if line.strip()],
+        body=plan_body(plan),
+        signers=[decree30.Signer(capacity_line, plan.signer_position, plan.signer_name)],
+        recipients=[line for line in plan.recipients.splitlines() if line.strip()],
+        state=state,
+        state_note=note,
+        author=issuer.name,
+        keywords=plan.document_number,
+    )
 
 
 def render_plan(plan: Plan) -> bytes:
-    document = DocxTemplate(str(TEMPLATE))
-    document.render(plan_context(plan), autoescape=True)
-    buffer = io.BytesIO()
-    document.save(buffer)
-    return buffer.getvalue()
+    return decree30.render(plan_document(plan))
 
 
 def plan_docx_response(plan: Plan) -> HttpResponse:
     response = HttpResponse(render_plan(plan), content_type=DOCX_MIME)
     safe = re.sub(r"[^0-9A-Za-z_-]+", "-", f"{plan.number:02d}-{plan.doc_type}-{plan.year}")
-    response["Content-Disposition"] = f'attachment; filename="ke-hoach-{safe}.docx"'
+    suffix = {"draft": "-du-thao", "recalled": "-da-thu-hoi"}.get(STATES.get(plan.status, "final"), "")
+    response["Content-Disposition"] = f'attachment; filename="ke-hoach-{safe}{suffix}.docx"'
     return response

@@ -387,6 +387,11 @@ def plan_close(*, plan: Plan, by: Any, reason: str = "", seen: str | None = None
     return _transition(plan, Plan.CLOSE, by=by, reason=reason, seen=seen)
 
 
+def _campaign_title(plan: Plan) -> str:
+    root = plan if plan.root_id is None else Plan.objects.only("title").get(pk=plan.root_id)
+    return root.title
+
+
 @transaction.atomic
 def implementation_start(*, obligation: Obligation, by: Any, issued_on: dt.date | None = None) -> Plan:
     """A draft implementation plan pre-filled from the parent: contents, criteria, window, titles.
@@ -407,8 +412,10 @@ def implementation_start(*, obligation: Obligation, by: Any, issued_on: dt.date 
         titles=parent.titles.all(),
         doc_type=parent.doc_type,
         issued_on=today,
-        place=parent.place,
-        title=_("Thực hiện %(number)s: %(title)s") % {"number": parent.document_number, "title": parent.title},
+        place=unit.document_place() or parent.place,
+        # The campaign's own title, not the parent's "Thực hiện …: Thực hiện …: …".
+        title=_("Thực hiện %(number)s: %(title)s")
+        % {"number": parent.document_number, "title": _campaign_title(parent)},
         summary=parent.summary,
         purpose=parent.purpose,
         legal_basis="\n".join(

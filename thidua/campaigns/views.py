@@ -128,7 +128,7 @@ def plan_create(request: HttpRequest) -> HttpResponse:
         initial={
             "issued_on": today,
             "doc_type": "KH",
-            "place": "",
+            "place": issuer.document_place(),
             "signing_capacity": "TM.",
             "signing_for": "BAN THƯỜNG VỤ",
             "signer_position": "CHỦ TỊCH",

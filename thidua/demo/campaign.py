@@ -107,8 +107,11 @@ def load_plan_07(rng: random.Random | None = None) -> Plan:
         title=TITLE,
         summary="Phát động thi đua chào mừng Đại hội MTTQ Việt Nam các cấp trong các cấp công đoàn tỉnh Bắc Kạn.",
         purpose=PURPOSE,
-        legal_basis="Căn cứ Chỉ thị phát động và tổ chức phong trào thi đua của Ủy ban nhân dân tỉnh Bắc Kạn năm 2018\n"
-        "Căn cứ Kế hoạch phát triển kinh tế – xã hội của tỉnh giai đoạn 2015 – 2020",
+        # The laws in force in 2018, then the two documents the seed article names (it gives no numbers).
+        legal_basis="Căn cứ Luật Thi đua, Khen thưởng số 15/2003/QH11 ngày 26/11/2003 của Quốc hội và Luật sửa đổi, "
+        "bổ sung một số điều của Luật Thi đua, Khen thưởng số 39/2013/QH13 ngày 16/11/2013 của Quốc hội\n"
+        "Căn cứ Chỉ thị phát động và tổ chức phong trào thi đua của Ủy ban nhân dân tỉnh Bắc Kạn năm 2018\n"
+        "Căn cứ Kế hoạch phát triển kinh tế – xã hội của tỉnh Bắc Kạn giai đoạn 2015 – 2020",
         window_start=dt.date(2018, 10, 1),
         window_end=dt.date(2019, 9, 30),
         registration_deadline=dt.date(2018, 11, 30),

@@ -41,6 +41,7 @@ class Node:
     kind: str
     code: str
     short_name: str = ""
+    place_name: str = ""  # where its documents are dated from; "" = the nearest unit above
     weight: float = 0.0  # share of members; 0 = none directly
     profile: str = "office"
     children: list[Node] = field(default_factory=list)
@@ -87,6 +88,7 @@ def save_tree(roots: list[Node], *, batch_size: int = 2000) -> list[Node]:
                 kind=kinds[node.kind],
                 name=node.name,
                 short_name=node.short_name,
+                place_name=node.place_name,
                 code=node.code,
                 parent=parent.obj if parent else None,
             )
@@ -258,12 +260,20 @@ def save_members(rng: random.Random, nodes: list[Node], total: int, *, batch_siz
 
 def bac_kan_tree(rng: random.Random) -> Node:
     """TLĐ → LĐLĐ tỉnh Bắc Kạn → 8 district federations + sector unions → grassroots → groups."""
-    root = Node("Tổng Liên đoàn Lao động Việt Nam", "confederation", "TLD", "TLĐ")
-    province = root.add("Liên đoàn Lao động tỉnh Bắc Kạn", "provincial-federation", "BK", "LĐLĐ", weight=30)
+    root = Node("Tổng Liên đoàn Lao động Việt Nam", "confederation", "TLD", "TLĐ", place_name="Hà Nội")
+    province = root.add(
+        "Liên đoàn Lao động tỉnh Bắc Kạn", "provincial-federation", "BK", "LĐLĐ", place_name="Bắc Kạn", weight=30
+    )
     for district_name, code, communes in names.DISTRICTS:
         prefix = "" if district_name.startswith("Thành phố") else "huyện "
         district = province.add(
-            f"Liên đoàn Lao động {prefix}{district_name}", "district-federation", f"BK-{code}", "LĐLĐ", weight=8
+            f"Liên đoàn Lao động {prefix}{district_name}",
+            "district-federation",
+            f"BK-{code}",
+            "LĐLĐ",
+            # Documents are dated where the body sits: "Ba Bể, ngày …"; the city's keep "Bắc Kạn".
+            place_name=district_name.removeprefix("Thành phố "),
+            weight=8,
         )
         n = 0
         for commune in communes:
@@ -273,6 +283,7 @@ def bac_kan_tree(rng: random.Random) -> Node:
                 f"Công đoàn cơ sở UBND {level} {commune}",
                 "grassroots",
                 f"BK-{code}-{n:03d}",
+                "CĐCS",
                 weight=rng.uniform(18, 32),
                 profile="office",
             )
@@ -283,6 +294,7 @@ def bac_kan_tree(rng: random.Random) -> Node:
                     f"Công đoàn cơ sở {school} {commune}",
                     "grassroots",
                     f"BK-{code}-{n:03d}",
+                    "CĐCS",
                     weight=rng.uniform(18, 40),
                     profile="school",
                 )
@@ -301,6 +313,7 @@ def bac_kan_tree(rng: random.Random) -> Node:
                     f"Công đoàn cơ sở Trạm Y tế {level} {commune}",
                     "grassroots",
                     f"BK-{code}-{n:03d}",
+                    "CĐCS",
                     weight=rng.uniform(5, 9),
                     profile="health",
                 )
@@ -318,6 +331,7 @@ def bac_kan_tree(rng: random.Random) -> Node:
                 f"Công đoàn cơ sở {unit_name}",
                 "grassroots",
                 f"BK-N{index}-{j:03d}",
+                "CĐCS",
                 weight=rng.uniform(low, high),
                 profile=profile,
             )

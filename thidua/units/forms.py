@@ -11,7 +11,7 @@ from thidua.units.models import Unit, UnitKind
 class UnitForm(forms.ModelForm):
     class Meta:
         model = Unit
-        fields = ["kind", "name", "short_name", "code", "active_from"]
+        fields = ["kind", "name", "short_name", "place_name", "code", "active_from"]
         widgets = {"active_from": forms.DateInput(attrs={"placeholder": "dd/mm/yyyy", "inputmode": "numeric"})}
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:

@@ -80,6 +80,12 @@ class Unit(MP_Node):
         _("tên viết tắt"), max_length=30, blank=True, help_text=_("Dùng trong số văn bản, ví dụ LĐLĐ")
     )
     code = models.CharField(_("mã đơn vị"), max_length=40, unique=True)
+    place_name = models.CharField(
+        _("địa danh"),
+        max_length=100,
+        blank=True,
+        help_text=_("Nơi đơn vị đóng, in ở dòng địa danh của văn bản, ví dụ Ba Bể; để trống thì dùng của cấp trên"),
+    )
     # Kept with the path so parents are one join away and the recursive-CTE
     # baseline in bench/ can run on the same table; services keep both in step.
     parent = models.ForeignKey(
@@ -119,6 +125,19 @@ class Unit(MP_Node):
     @property
     def is_active(self) -> bool:
         return self.dissolved_on is None
+
+    def document_place(self) -> str:
+        """The place a document of this unit is dated from: its own, else the nearest above."""
+        if self.place_name:
+            return self.place_name
+        found = (
+            Unit.objects.filter(path__in=[self.path[:end] for end in range(self.steplen, len(self.path), self.steplen)])
+            .exclude(place_name="")
+            .order_by("-depth")
+            .values_list("place_name", flat=True)
+            .first()
+        )
+        return found or ""
 
     def refresh_search_text(self) -> None:
         self.name = clean_text(self.name)

@@ -98,11 +98,12 @@ def unit_create(
     name: str,
     code: str,
     short_name: str = "",
+    place_name: str = "",
     active_from: dt.date | None = None,
     by: Any = None,
 ) -> Unit:
     lock_tree()
-    unit = Unit(kind=kind, name=name, short_name=short_name, code=code, active_from=active_from)
+    unit = Unit(kind=kind, name=name, short_name=short_name, place_name=place_name, code=code, active_from=active_from)
     unit.refresh_search_text()
     if not unit.name:
         raise ValidationError({"name": _("Tên đơn vị không được để trống.")})
@@ -134,7 +135,7 @@ def unit_create(
 
 @transaction.atomic
 def unit_update(*, unit: Unit, by: Any = None, **fields: Any) -> Unit:
-    allowed = {"name", "short_name", "code", "kind", "active_from"}
+    allowed = {"name", "short_name", "place_name", "code", "kind", "active_from"}
     unknown = set(fields) - allowed
     if unknown:
         raise TypeError(f"unit_update does not change {sorted(unknown)}")

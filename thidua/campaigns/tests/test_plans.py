@@ -10,6 +10,7 @@ from django.core.exceptions import ValidationError
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 from docx import Document
 
 from thidua.campaigns import services
@@ -150,7 +151,8 @@ def test_decree_30_date_line():
 
 
 def test_docx_layout_and_escaping(world):
-    plan = make_plan(
+    """The structure python-docx sees (the rendering test in core/tests reads the PDF)."""
+    plan = issued_plan(
         world.P,
         title="Thi đua <b>& “tăng tốc”</b>",
         signing_capacity="TM.",
@@ -164,15 +166,17 @@ def test_docx_layout_and_escaping(world):
     assert round(section.page_width.mm) == 210 and round(section.page_height.mm) == 297
     assert 20 <= round(section.top_margin.mm) <= 25 and 30 <= round(section.left_margin.mm) <= 35
     assert 15 <= round(section.right_margin.mm) <= 20
-    header = document.tables[0].rows[0].cells
-    assert [p.text for p in header[0].paragraphs if p.text] == [
-        "TỔNG LIÊN ĐOÀN THỬ",
-        "LIÊN ĐOÀN LAO ĐỘNG TỈNH ALPHA",
-        f"Số: {plan.document_number}",
+    assert section.different_first_page_header_footer  # page numbers from page 2
+    header = document.tables[0]
+    left, right = header.rows[0].cells
+    assert [p.text for p in left.paragraphs if p.text] == ["TỔNG LIÊN ĐOÀN THỬ", "LIÊN ĐOÀN LAO ĐỘNG", "TỈNH ALPHA"]
+    assert [p.text for p in right.paragraphs if p.text] == [
+        "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM",
+        "Độc lập - Tự do - Hạnh phúc",
     ]
-    assert "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM" in header[1].paragraphs[0].text
-    assert header[1].paragraphs[-1].text == "Bắc Kạn, ngày 01 tháng 3 năm 2025"
-    assert header[1].paragraphs[-1].runs[0].italic
+    number, date = header.rows[1].cells  # one row: level with each other
+    assert number.paragraphs[0].text == f"Số: {plan.document_number}"
+    assert date.paragraphs[0].text == "Bắc Kạn, ngày 01 tháng 3 năm 2025" and date.paragraphs[0].runs[0].italic
     texts = [p.text for p in document.paragraphs]
     assert "KẾ HOẠCH" in texts
     assert "Thi đua <b>& “tăng tốc”</b>" in texts  # user text stays text: no markup injected
@@ -181,6 +185,22 @@ def test_docx_layout_and_escaping(world):
     footer = document.tables[1].rows[0].cells
     assert [p.text for p in footer[0].paragraphs if p.text] == ["Nơi nhận:", "- Như trên;", "- Lưu: VT."]
     assert [p.text for p in footer[1].paragraphs if p.text] == ["TM. BAN THƯỜNG VỤ", "CHỦ TỊCH", "Lò Văn Tú"]
+    properties = document.core_properties
+    assert properties.author == world.P.name and properties.language == "vi-VN"
+    assert properties.created.year == timezone.now().year
+
+
+def test_docx_marks_drafts_and_recalled_plans(world):
+    draft = make_plan(world.P, title="Dự thảo")
+    texts = [p.text for p in Document(io.BytesIO(render_plan(draft))).paragraphs]
+    assert texts[0] == "DỰ THẢO"
+    number = Document(io.BytesIO(render_plan(draft))).tables[0].rows[1].cells[0].paragraphs[0].text
+    assert number.startswith("Số: ") and "01" not in number and number.endswith("/KH-P")
+    issued = issued_plan(world.P, title="Ban hành")
+    recalled = services.plan_recall(plan=issued, by=None, reason="Ban hành nhầm")
+    texts = [p.text for p in Document(io.BytesIO(render_plan(recalled))).paragraphs]
+    assert texts[0] == "ĐÃ THU HỒI" and "Ban hành nhầm" in texts[1]
+    assert render_plan(draft) != render_plan(recalled)
 
 
 def test_issued_plans_are_read_below_drafts_are_not(client, world):
