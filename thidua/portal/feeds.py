@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
+from html import unescape
 from typing import Any
 
 from django.contrib.syndication.views import Feed
 from django.http import HttpRequest
 from django.utils.feedgenerator import Atom1Feed
+from django.utils.html import escape
 from django.utils.translation import gettext_lazy as _
 
 from thidua.accounts.access import public
@@ -26,7 +28,9 @@ class LatestArticles(Feed):
         return item.title
 
     def item_description(self, item: Article) -> str:
-        return item.summary
+        # RSS readers render <description> as HTML: the plain-text summary is escaped for HTML
+        # here, then once more for XML by the feed writer, so "<svg onload=…>" stays text.
+        return escape(item.summary)
 
     def item_pubdate(self, item: Article) -> dt.datetime | None:
         return item.publish_at
@@ -41,8 +45,20 @@ class LatestArticles(Feed):
         return [item.category.name]
 
 
+class PlainTextSummaryAtom(Atom1Feed):
+    """Atom with the summary marked ``type="text"``: it is plain text, not HTML to render."""
+
+    def add_item_elements(self, handler: Any, item: dict[str, Any]) -> None:
+        summary = item["description"]
+        item["description"] = None  # Django would write it as type="html"
+        super().add_item_elements(handler, item)
+        item["description"] = summary
+        if summary is not None:
+            handler.addQuickElement("summary", unescape(summary), {"type": "text"})
+
+
 class LatestArticlesAtom(LatestArticles):
-    feed_type = Atom1Feed
+    feed_type = PlainTextSummaryAtom
     subtitle = LatestArticles.description
 
 

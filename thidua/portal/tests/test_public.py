@@ -161,6 +161,36 @@ def test_cache_headers_and_conditional_get(client, unit):
     assert client.get(article.get_absolute_url(), HTTP_IF_MODIFIED_SINCE=last_modified).status_code == 200
 
 
+XSS_CORPUS = [
+    '"><svg/onload=alert(1)>',
+    "<script>alert(1)</script>",
+    "<img src=x onerror=alert(1)>",
+    "&lt;b&gt;đã mã hoá&lt;/b&gt; & <i>nghiêng</i>",
+    "]]><x>",
+    "Sản xuất & Thương mại < 0,5%",
+]
+
+
+@pytest.mark.parametrize("summary", XSS_CORPUS)
+def test_feed_summaries_reach_a_feed_reader_as_the_text_that_was_typed(client, unit, summary):
+    import html
+
+    import feedparser
+
+    make_article(unit, "Tin thử", public=True, summary=summary)
+    for name in ("portal:rss", "portal:atom"):
+        parsed = feedparser.parse(client.get(reverse(name)).content)
+        assert not parsed.bozo, parsed.bozo_exception
+        (entry,) = parsed.entries
+        detail = entry.summary_detail
+        if detail.type == "text/plain":  # Atom: type="text"
+            shown = entry.summary
+        else:  # RSS: HTML for the reader to render; it must hold no markup, only escaped text
+            assert "<" not in entry.summary, entry.summary
+            shown = html.unescape(entry.summary)
+        assert shown == summary, (name, entry.summary)
+
+
 def test_feeds_sitemap_and_robots(client, unit):
     article = make_article(unit, "Đại hội Công đoàn & <Bắc Kạn>", public=True)
     rss = client.get(reverse("portal:rss"))
