@@ -61,3 +61,47 @@ def test_rich_text_becomes_runs_never_entities():
 def test_numbering_helpers():
     assert [roman(n) for n in (1, 4, 5, 9, 14)] == ["I", "IV", "V", "IX", "XIV"]
     assert [letter(i) for i in range(7)] == ["a", "b", "c", "d", "đ", "e", "g"]
+
+
+def test_minutes_with_two_signers_and_an_appendix_table():
+    import io
+
+    from docx import Document as open_docx
+
+    from thidua.core.decree30 import Appendix, Document, Heading, Signer, Table, render
+
+    doc = Document(
+        parent_body="Liên đoàn Lao động tỉnh Bắc Kạn",
+        issuer_body="Hội đồng Thi đua – Khen thưởng",
+        symbol="BB-HĐTĐKT",
+        sequence=3,
+        place="Bắc Kạn",
+        day=dt.date(2019, 1, 5),
+        kind="Biên bản",
+        summary="Họp xét thi đua năm 2018",
+        body=[Heading("I.", "Thành phần"), Para.of("Có mặt 9/9 thành viên.")],
+        signers=[Signer("", "Thư ký", "Nguyễn Văn An"), Signer("", "Chủ tịch Hội đồng", "Triệu Thị Mai")],
+        appendices=[
+            Appendix(
+                "I",
+                "Danh sách đề nghị khen thưởng",
+                "Kèm theo Biên bản số 03/BB-HĐTĐKT ngày 05/01/2019 của Hội đồng Thi đua – Khen thưởng",
+                (Table(("STT", "Họ và tên", "Đơn vị"), (("1", "Hà Thị Lan", "CĐCS Trường THCS Nam Mẫu"),)),),
+            )
+        ],
+    )
+    document = open_docx(io.BytesIO(render(doc)))
+    signatures = document.tables[1].rows[0].cells
+    assert [p.text for p in signatures[0].paragraphs if p.text] == ["THƯ KÝ", "Nguyễn Văn An"]
+    assert [p.text for p in signatures[1].paragraphs if p.text] == ["CHỦ TỊCH HỘI ĐỒNG", "Triệu Thị Mai"]
+    texts = [p.text for p in document.paragraphs]
+    start = texts.index("Phụ lục I")
+    assert document.paragraphs[start].paragraph_format.page_break_before
+    assert texts[start + 1 : start + 3] == [
+        "DANH SÁCH ĐỀ NGHỊ KHEN THƯỞNG",
+        "(Kèm theo Biên bản số 03/BB-HĐTĐKT ngày 05/01/2019 của Hội đồng Thi đua – Khen thưởng)",
+    ]
+    annex = document.tables[-1]
+    assert [c.text for c in annex.rows[0].cells] == ["STT", "Họ và tên", "Đơn vị"]
+    assert [c.text for c in annex.rows[1].cells] == ["1", "Hà Thị Lan", "CĐCS Trường THCS Nam Mẫu"]
+    assert document.tables[0].rows[1].cells[0].paragraphs[0].text == "Số: 03/BB-HĐTĐKT"
