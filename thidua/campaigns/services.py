@@ -29,6 +29,7 @@ from thidua.campaigns.models import (
     PlanEvent,
     Reminder,
     Round,
+    SigningCapacity,
 )
 from thidua.core.html import sanitize_html
 from thidua.core.text import clean_text, fold
@@ -433,6 +434,11 @@ def implementation_start(*, obligation: Obligation, by: Any, issued_on: dt.date 
         window_end=parent.window_end,
         registration_deadline=parent.registration_deadline,
         recipients="\n".join([parent.issuer.name, _("Lưu: VT")]),
+        # The usual signature of a union body's plan: the standing committee's chair (a grassroots
+        # union's executive committee); the clerk adds the name.
+        signing_capacity=SigningCapacity.ON_BEHALF,
+        signing_for="BAN CHẤP HÀNH" if unit.kind.is_grassroots else "BAN THƯỜNG VỤ",
+        signer_position="CHỦ TỊCH",
     )
     for content in parent.contents.prefetch_related("criteria"):
         copy = Content.objects.create(
