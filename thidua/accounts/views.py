@@ -16,6 +16,7 @@ from thidua.accounts.forms import AssignmentForm
 from thidua.accounts.models import RoleAssignment
 from thidua.accounts.roles import Perm, Role
 from thidua.accounts.scope import scope_for
+from thidua.core.excel import Title, scope_line
 from thidua.core.forms import apply_errors
 from thidua.core.listing import Column, Listing, Sort
 from thidua.core.text import fold
@@ -77,10 +78,15 @@ def assignments(request: HttpRequest) -> HttpResponse:
 
 @scoped
 def assignments_export(request: HttpRequest) -> HttpResponse:
+    scope = scope_for(request.user)
+    # The units at the top of the user's scope, named through the assignments there (accounts sits below units).
+    tops = RoleAssignment.objects.filter(unit_id__in=scope.root_unit_ids)
+    names = [] if scope.is_global else tops.order_by("unit__path").values_list("unit__name", flat=True).distinct()
     return _assignment_listing(request).export(
         "phan-quyen.xlsx",
         _("Phân quyền"),
-        [
+        title=Title(_("Danh sách phân quyền tài khoản"), [scope_line(names)]),
+        columns=[
             Column(_("Tên đăng nhập"), lambda a: a.user.username),
             Column(_("Họ và tên"), lambda a: a.user.full_name),
             Column(_("Vai trò"), lambda a: a.get_role_display()),

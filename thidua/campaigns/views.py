@@ -29,11 +29,13 @@ from thidua.campaigns.selectors import (
     plan_filter_choices,
     plan_rows,
 )
+from thidua.core.excel import Title, scope_line
 from thidua.core.forms import apply_errors, attempt, form_status, seen_state
 from thidua.core.listing import Column, Listing, Sort
 from thidua.core.text import fold
 from thidua.core.transitions import state_token
 from thidua.units.models import Unit
+from thidua.units.selectors import scope_roots
 
 PLANS = Plan.objects.select_related("issuer", "parent", "parent__issuer")
 CONTENTS = Content.objects.select_related("plan", "plan__issuer", "source")
@@ -73,7 +75,11 @@ def plan_list(request: HttpRequest) -> HttpResponse:
         return listing.export(
             "ke-hoach.xlsx",
             _("Kế hoạch"),
-            [
+            title=Title(
+                _("Danh sách kế hoạch"),
+                [str(PLAN_TABS[filters.tab]), scope_line(u.name for u in scope_roots(request.user))],
+            ),
+            columns=[
                 Column(_("Số"), lambda p: p.document_number),
                 Column(_("Trích yếu"), lambda p: p.title),
                 Column(_("Đơn vị ban hành"), lambda p: p.issuer.name),
@@ -478,10 +484,17 @@ def board(request: HttpRequest, plan: Plan) -> HttpResponse:
     # Tree order (each unit under its parent) unless a column is chosen.
     listing = Listing(request, rows, sorts=BOARD_SORTS)
     if listing.wants_export:
+        about = [plan.title, _("Đơn vị ban hành: %(unit)s") % {"unit": plan.issuer.name}]
+        if status:
+            about.append(_("Trạng thái: %(status)s") % {"status": STATUS_LABELS[status]})
         return listing.export(
             "tien-do-trien-khai.xlsx",
             _("Tiến độ"),
-            [
+            title=Title(
+                _("Tiến độ triển khai kế hoạch %(number)s") % {"number": plan.document_number},
+                [*about, scope_line(u.name for u in scope_roots(request.user))],
+            ),
+            columns=[
                 Column(_("Đơn vị"), lambda r: r.obligation.unit.name),
                 Column(_("Cấp"), lambda r: r.obligation.unit.kind.label),
                 Column(_("Kế hoạch cấp trên"), lambda r: r.parent_plan.document_number),

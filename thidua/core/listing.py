@@ -21,7 +21,7 @@ from django.core.paginator import Page, Paginator
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse, QueryDict
 
-from thidua.core.excel import xlsx_response
+from thidua.core.excel import Format, Header, Title, xlsx_response
 
 PER_PAGE = 50
 EXPORT_CHUNK = 2000
@@ -43,10 +43,12 @@ class Sort:
 
 @dataclass(frozen=True)
 class Column:
-    """One column of the Excel export: header and how to read the cell from a row."""
+    """One column of the Excel export: header, how to read the cell from a row, and (when the
+    values alone do not say it) how to show it, e.g. ``fmt=PERCENT`` for a rate given as a fraction."""
 
     header: str
     value: Callable[[Any], Any]
+    fmt: Format | None = None
 
 
 class Listing:
@@ -153,7 +155,8 @@ class Listing:
             return self.rows.iterator(chunk_size=EXPORT_CHUNK)
         return iter(self.rows)
 
-    def export(self, filename: str, title: str, columns: Sequence[Column]) -> HttpResponse:
-        headers = [column.header for column in columns]
+    def export(self, filename: str, sheet_name: str, columns: Sequence[Column], *, title: Title) -> HttpResponse:
+        """The filtered set as one sheet, under ``title``'s rows (see ``core.excel``)."""
+        headers = [Header(column.header, column.fmt) for column in columns]
         data = ([column.value(row) for column in columns] for row in self.all_rows())
-        return xlsx_response(filename, title, headers, data)
+        return xlsx_response(filename, sheet_name, headers, data, title=title)

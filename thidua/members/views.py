@@ -13,7 +13,7 @@ from django.views.decorators.http import require_http_methods
 from thidua.accounts.access import scoped
 from thidua.accounts.roles import Perm
 from thidua.accounts.scope import allows, get_for_user, scope_for
-from thidua.core.excel import xlsx_response
+from thidua.core.excel import YEAR, Header, Title, scope_line, xlsx_response
 from thidua.core.forms import apply_errors
 from thidua.core.history import history_rows
 from thidua.core.listing import Listing, Sort
@@ -22,6 +22,7 @@ from thidua.members.forms import MemberFilterForm, MemberForm
 from thidua.members.models import SENSITIVE_FIELDS, Member
 from thidua.members.selectors import can_view_sensitive, member_list
 from thidua.units.models import Unit
+from thidua.units.selectors import scope_roots
 
 MEMBERS = Member.objects.select_related("unit")
 
@@ -66,10 +67,10 @@ def export(request: HttpRequest) -> HttpResponse:
     _form, unit, filters = _filters(request)
     listing = Listing(request, member_list(request.user, unit=unit, **filters), sorts=MEMBER_SORTS, default_sort="name")
     sensitive = can_view_sensitive(request.user, unit=unit)
-    headers = [
+    headers: list[str | Header] = [
         _("Họ và tên"),
         _("Giới tính"),
-        _("Năm sinh"),
+        Header(_("Năm sinh"), YEAR),
         _("Chức vụ"),
         _("Công việc"),
         _("Đơn vị"),
@@ -95,7 +96,11 @@ def export(request: HttpRequest) -> HttpResponse:
                 row += [m.phone, m.id_number, m.date_of_birth]
             yield row
 
-    return xlsx_response("doan-vien.xlsx", _("Đoàn viên"), headers, rows())
+    about = (
+        _("Đơn vị: %(unit)s") % {"unit": unit.name} if unit else scope_line(u.name for u in scope_roots(request.user))
+    )
+    title = Title(_("Danh sách đoàn viên"), [about])
+    return xlsx_response("doan-vien.xlsx", _("Đoàn viên"), headers, rows(), title=title)
 
 
 @scoped(MEMBERS)

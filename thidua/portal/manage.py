@@ -23,7 +23,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from thidua.accounts.access import scoped
 from thidua.accounts.roles import Perm
 from thidua.accounts.scope import Can, require, scope_for
-from thidua.core.excel import add_sheet, build_workbook, workbook_response
+from thidua.core.excel import DATE, MONTH, Header, Title, add_sheet, new_workbook, scope_line, workbook_response
 from thidua.core.forms import apply_errors, attempt, form_status, seen_state
 from thidua.core.listing import Column, Listing, Sort
 from thidua.core.transitions import state_token
@@ -31,6 +31,7 @@ from thidua.portal import counting, services
 from thidua.portal.counting import clock
 from thidua.portal.forms import ArticleForm, PublishForm
 from thidua.portal.models import DISPLAY_STATUSES, Article, ArticleDay, SiteDay, search_words
+from thidua.units.selectors import scope_roots
 
 ARTICLES = Article.objects.select_related("unit", "category", "plan")
 
@@ -63,7 +64,8 @@ def article_list(request: HttpRequest) -> HttpResponse:
         return listing.export(
             "tin-bai.xlsx",
             _("Tin bài"),
-            [
+            title=Title(_("Danh sách tin bài"), [scope_line(u.name for u in scope_roots(request.user))]),
+            columns=[
                 Column(_("Tiêu đề"), lambda a: a.title),
                 Column(_("Chuyên mục"), lambda a: a.category.name),
                 Column(_("Đơn vị đăng"), lambda a: a.unit.name),
@@ -266,7 +268,7 @@ def statistics(request: HttpRequest) -> HttpResponse:
         .order_by("-views", "article_id")[:20]
     )
     if request.GET.get("format") == "xlsx":
-        return _statistics_workbook(start, end, by_day, by_month, top)
+        return _statistics_workbook(start, end, month_start, by_day, by_month, top)
     chart = {
         "days": [d.strftime("%d/%m") for d, _v, _u in by_day],
         "views": [v for _d, v, _u in by_day],
@@ -293,23 +295,36 @@ def statistics(request: HttpRequest) -> HttpResponse:
 
 
 def _statistics_workbook(
-    start: dt.date, end: dt.date, by_day: list[Any], by_month: list[Any], top: list[Any]
+    start: dt.date, end: dt.date, month_start: dt.date, by_day: list[Any], by_month: list[Any], top: list[Any]
 ) -> HttpResponse:
     views, visitors = _("Lượt xem"), _("Người truy cập")
-    workbook = build_workbook(_("Theo ngày"), [_("Ngày"), views, visitors], by_day)
+    period = _("Từ ngày %(start)s đến ngày %(end)s") % {"start": f"{start:%d/%m/%Y}", "end": f"{end:%d/%m/%Y}"}
+    workbook = new_workbook()
+    add_sheet(
+        workbook,
+        _("Theo ngày"),
+        [Header(_("Ngày"), DATE), views, visitors],
+        by_day,
+        title=Title(_("Lượt xem cổng thông tin theo ngày"), [period]),
+    )
     add_sheet(
         workbook,
         _("Theo tháng"),
-        [_("Tháng"), views, visitors],
-        [(row["month"].strftime("%m/%Y"), row["views"], row["visitors"]) for row in by_month],
+        [Header(_("Tháng"), MONTH), views, visitors],
+        [(row["month"], row["views"], row["visitors"]) for row in by_month],
+        title=Title(
+            _("Lượt xem cổng thông tin theo tháng"),
+            [_("Từ tháng %(start)s đến tháng %(end)s") % {"start": f"{month_start:%m/%Y}", "end": f"{end:%m/%Y}"}],
+        ),
     )
     add_sheet(
         workbook,
         _("Bài xem nhiều"),
-        [_("Bài viết"), _("Ngày đăng"), views, visitors],
+        [_("Bài viết"), Header(_("Ngày đăng"), DATE), views, visitors],
         [
             (row["article__title"], clock.local_day(row["article__publish_at"]), row["views"], row["visitors"])
             for row in top
         ],
+        title=Title(_("Tin bài được xem nhiều nhất"), [period]),
     )
     return workbook_response(f"thong-ke-luot-xem-{start:%Y%m%d}-{end:%Y%m%d}.xlsx", workbook)

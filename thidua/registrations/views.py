@@ -17,7 +17,7 @@ from thidua.accounts.models import User
 from thidua.accounts.roles import Perm
 from thidua.accounts.scope import Can, get_for_user
 from thidua.campaigns.models import Criterion, Plan
-from thidua.core.excel import XLSX_MIME, xlsx_response
+from thidua.core.excel import PERCENT, XLSX_MIME, YEAR, Header, Title, scope_line, xlsx_response
 from thidua.core.forms import attempt, form_status, seen_state
 from thidua.core.listing import Column, Listing, Sort
 from thidua.core.text import fold
@@ -30,6 +30,7 @@ from thidua.registrations.imports import parse_pledges, template_workbook
 from thidua.registrations.models import ImportBatch, MemberPledge, Registration, decided_by_user
 from thidua.registrations.selectors import coverage, coverage_root
 from thidua.units.models import Unit
+from thidua.units.selectors import scope_roots
 
 REGISTRATIONS = Registration.objects.select_related("plan", "plan__issuer", "unit", "unit__parent")
 PLANS = Plan.objects.select_related("issuer")
@@ -62,7 +63,11 @@ def registration_list(request: HttpRequest) -> HttpResponse:
         return listing.export(
             "dang-ky-thi-dua-cac-don-vi.xlsx",
             _("Đăng ký"),
-            [
+            title=Title(
+                _("Danh sách đăng ký thi đua của các đơn vị"),
+                [scope_line(u.name for u in scope_roots(request.user))],
+            ),
+            columns=[
                 Column(_("Đơn vị"), lambda r: r.unit.name),
                 Column(_("Kế hoạch"), lambda r: r.plan.document_number),
                 Column(_("Trích yếu"), lambda r: r.plan.title),
@@ -330,7 +335,14 @@ def import_commit(request: HttpRequest, registration: Registration, token: str) 
 
 @scoped(REGISTRATIONS)
 def export(request: HttpRequest, registration: Registration) -> HttpResponse:
-    headers = [_("STT"), _("Họ và tên"), _("Năm sinh"), _("Đơn vị"), _("Danh hiệu đăng ký"), _("Cam kết")]
+    headers: list[str | Header] = [
+        _("STT"),
+        _("Họ và tên"),
+        Header(_("Năm sinh"), YEAR),
+        _("Đơn vị"),
+        _("Danh hiệu đăng ký"),
+        _("Cam kết"),
+    ]
     rows = (
         [i, p.member.full_name, p.member.birth_year, p.member.unit.name, p.title.name, p.commitment]
         for i, p in enumerate(
@@ -340,7 +352,14 @@ def export(request: HttpRequest, registration: Registration) -> HttpResponse:
             start=1,
         )
     )
-    return xlsx_response("dang-ky-thi-dua.xlsx", _("Đăng ký"), headers, rows)
+    title = Title(
+        _("Danh sách đoàn viên đăng ký thi đua"),
+        [
+            _("Đơn vị: %(unit)s") % {"unit": registration.unit.name},
+            _("Kế hoạch: %(plan)s") % {"plan": registration.plan},
+        ],
+    )
+    return xlsx_response("dang-ky-thi-dua.xlsx", _("Đăng ký"), headers, rows, title=title)
 
 
 @scoped(PLANS, kwarg="plan_pk")
@@ -349,20 +368,32 @@ def coverage_view(request: HttpRequest, plan: Plan) -> HttpResponse:
     root = coverage_root(plan, request.user, asked)
     total, rows = coverage(plan, root, request.user)
     if request.GET.get("format") == "xlsx":
-        headers = [
+        headers: list[str | Header] = [
             _("Đơn vị"),
             _("Đoàn viên"),
             _("Đoàn viên đã đăng ký"),
-            _("Tỷ lệ (%)"),
+            Header(_("Tỷ lệ"), PERCENT),
             _("CĐCS"),
             _("CĐCS đã đăng ký"),
-            _("Tỷ lệ CĐCS (%)"),
+            Header(_("Tỷ lệ CĐCS"), PERCENT),
         ]
         data = [
-            [r.unit.name, r.members, r.registered_members, r.member_rate, r.grassroots, r.registered_units, r.unit_rate]
+            [
+                r.unit.name,
+                r.members,
+                r.registered_members,
+                r.registered_members / r.members if r.members else 0.0,
+                r.grassroots,
+                r.registered_units,
+                r.registered_units / r.grassroots if r.grassroots else 0.0,
+            ]
             for r in [*rows, total]
         ]
-        return xlsx_response("do-phu-dang-ky.xlsx", _("Độ phủ"), headers, data)
+        title = Title(
+            _("Độ phủ đăng ký thi đua – %(unit)s") % {"unit": root.name},
+            [_("Kế hoạch: %(plan)s") % {"plan": plan}],
+        )
+        return xlsx_response("do-phu-dang-ky.xlsx", _("Độ phủ"), headers, data, title=title)
     # Row i of the table is bar i of the chart: short unique labels on the axis, full names in the tooltip.
     chart = {
         "labels": [r.label for r in rows],

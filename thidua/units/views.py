@@ -12,7 +12,7 @@ from django.views.decorators.http import require_http_methods
 from thidua.accounts.access import scoped
 from thidua.accounts.roles import Perm
 from thidua.accounts.scope import Can, get_for_user, require, scope_for
-from thidua.core.excel import xlsx_response
+from thidua.core.excel import Title, scope_line, xlsx_response
 from thidua.core.forms import apply_errors, form_status
 from thidua.core.history import history_rows
 from thidua.core.listing import Listing, Sort
@@ -265,9 +265,11 @@ def history(request: HttpRequest, unit: Unit) -> HttpResponse:
 def export(request: HttpRequest) -> HttpResponse:
     """All units in the user's scope (or under ?unit=) as an Excel sheet."""
     qs = Unit.objects.visible_to(request.user).select_related("kind", "parent").order_by("path")
+    about = ""
     if request.GET.get("unit"):
         root = get_for_user(UNITS, request.user, pk=request.GET["unit"])
         qs = qs.filter(path__startswith=root.path)
+        about = _("Đơn vị: %(unit)s") % {"unit": root.name}
     headers = [
         _("Mã"),
         _("Tên đơn vị"),
@@ -291,4 +293,5 @@ def export(request: HttpRequest) -> HttpResponse:
         ]
         for u in qs.iterator(chunk_size=2000)
     )
-    return xlsx_response("don-vi.xlsx", _("Đơn vị"), headers, rows)
+    title = Title(_("Danh sách đơn vị"), [about or scope_line(u.name for u in scope_roots(request.user))])
+    return xlsx_response("don-vi.xlsx", _("Đơn vị"), headers, rows, title=title)
