@@ -5,9 +5,14 @@
    database bench/run.py builds): ``coverage()`` against a naive per-unit
    computation (four COUNTs per province).
 2. Importing 50,000 pledges from one Excel file: our parser + commit against
-   django-import-export on the same file (rows per second, peak Python memory).
+   django-import-export on the same file (rows per second, peak RSS), with the sheet read by
+   python-calamine (chosen) and by openpyxl's read-only streaming reader.
+3. Refusing crafted files (a lying <dimension> with 500,000 empty rows, one far cell, broken
+   XML, a zip bomb): time from upload bytes to the message.
 
     .venv/bin/python bench/registrations.py          # `make bench` runs it after bench/run.py
+    BENCH_SKIP_COVERAGE=1 .venv/bin/python bench/registrations.py   # 2. and 3. only (no national tree)
+    BENCH_SKIP_IMPORT=1 ...                          # skip 2.
 """
 
 from __future__ import annotations
@@ -95,6 +100,26 @@ def national_plan() -> Any:
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE")
     return plan
+
+
+def province_plan(province: Any) -> Any:
+    """The province's own issued plan: the import needs only the province, not the national tree."""
+    from thidua.campaigns import services
+    from thidua.campaigns.models import Plan
+
+    plan = Plan.objects.filter(issuer=province, title="Bench: nhập đăng ký từ Excel").first()
+    if plan:
+        return plan
+    plan = services.plan_create(
+        issuer=province,
+        issued_on=dt.date(2025, 1, 5),
+        place="Bắc Kạn",
+        title="Bench: nhập đăng ký từ Excel",
+        window_start=dt.date(2025, 1, 1),
+        window_end=dt.date(2025, 12, 31),
+    )
+    services.content_save(plan=plan, name="Lao động giỏi")
+    return services.plan_issue(plan=plan, by=None)
 
 
 def time_interleaved(variants: dict[str, Any]) -> tuple[dict[str, float], dict[str, Any]]:
@@ -186,7 +211,7 @@ def import_bench() -> None:
         print("Adding a Bắc Kạn-shaped province with 60,000 members (once)…", flush=True)
         build("bac-kan", members=60_000, seed=7)
     province = Unit.objects.get(code="BK")
-    plan = national_plan()
+    plan = province_plan(province)
     from collections import Counter
 
     # Trees built before the generator made citizen IDs unique may hold a few duplicates; leave those out.
@@ -215,6 +240,7 @@ def import_bench() -> None:
         Registration.objects.filter(pk=registration.pk).update(status="draft")
 
     def ours() -> int:
+        """What the upload view and "Ghi tất cả" do, one after the other."""
         from django.contrib.auth import get_user_model
 
         admin = get_user_model().objects.filter(is_superuser=True).first() or get_user_model().objects.create_superuser(
@@ -225,7 +251,8 @@ def import_bench() -> None:
                 "id", "full_name", "search_name", "birth_year", "id_number", "date_of_birth"
             )
         )
-        result = parse_pledges(content, members=pool, taken=set())
+        taken = set(MemberPledge.objects.filter(plan=plan).values_list("member_id", "title_id"))
+        result = parse_pledges(content, members=pool, taken=taken, unit=province, user=admin)
         assert not result.errors, result.errors[:3]
         batch = ImportBatch.objects.create(
             registration=registration,
@@ -269,6 +296,10 @@ def import_bench() -> None:
         return result.totals["new"]
 
     variant = os.environ.get("BENCH_IMPORT_VARIANT")
+    if variant == "ours-openpyxl":  # the same import, every sheet read by openpyxl's streaming reader
+        from thidua.registrations import imports
+
+        imports._scan_sheet = lambda xml: imports._Shape(canonical=False)  # type: ignore[assignment]
     if variant:  # one measurement in a fresh process: wall time and the process's peak RSS
         import json
         import resource
@@ -277,7 +308,7 @@ def import_bench() -> None:
         gc.collect()
         before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
         started = time.perf_counter()
-        written = (ours if variant == "ours" else theirs)()
+        written = (theirs if variant == "theirs" else ours)()
         elapsed = time.perf_counter() - started
         peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
         assert written == len(members) == MemberPledge.objects.filter(registration=registration).count(), (
@@ -294,7 +325,11 @@ def import_bench() -> None:
         f"\n2. Importing {len(members):,} pledges from one .xlsx ({len(content) / 1e6:.1f} MB), PostgreSQL; each run in a fresh process"
     )
     rounds = max(1, min(ROUNDS, 3))
-    labels = {"ours": "ours: parse_pledges + import_commit", "theirs": "django-import-export 4.4"}
+    labels = {
+        "ours": "ours: calamine (chosen) + import_commit",
+        "ours-openpyxl": "ours: openpyxl read-only + import_commit",
+        "theirs": "django-import-export 4.4",
+    }
     figures: dict[str, list[dict[str, float]]] = {k: [] for k in labels}
     for _ in range(rounds):
         for key in labels:
@@ -316,6 +351,63 @@ def import_bench() -> None:
         )
 
 
+def refusal_bench() -> None:
+    """Crafted files (the import corpus of thidua/registrations/tests/test_import_corpus.py): time to refuse."""
+    import zipfile
+
+    from openpyxl import Workbook
+
+    from thidua.registrations.imports import TEMPLATE_HEADERS, parse_pledges
+
+    header = "".join(
+        f'<c r="{chr(65 + i)}1" t="inlineStr"><is><t>{name}</t></is></c>' for i, name in enumerate(TEMPLATE_HEADERS)
+    )
+    ns = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+
+    def workbook_with(sheet: str) -> bytes:
+        base = io.BytesIO()
+        Workbook().save(base)
+        out = io.BytesIO()
+        with zipfile.ZipFile(base) as source, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
+            for info in source.infolist():
+                data = sheet.encode() if info.filename == "xl/worksheets/sheet1.xml" else source.read(info.filename)
+                target.writestr(info.filename, data)
+        return out.getvalue()
+
+    def sheet(dimension: str, rows: str) -> str:
+        return (
+            f'<?xml version="1.0" encoding="UTF-8"?><worksheet xmlns="{ns}"><dimension ref="{dimension}"/>'
+            f'<sheetData><row r="1">{header}</row>{rows}</sheetData></worksheet>'
+        )
+
+    empty_rows = "".join(f'<row r="{n}"/>' for n in range(3, 500_003))
+    bomb = io.BytesIO()
+    with zipfile.ZipFile(bomb, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("[Content_Types].xml", "<Types/>")
+        archive.writestr("xl/workbook.xml", b"\0" * (200 * 1024 * 1024))
+    files = {
+        "500,000 empty rows, <dimension A1:XFD500002>": workbook_with(sheet("A1:XFD500002", empty_rows)),
+        "500,000 empty <row/>, no addresses": workbook_with(sheet("A1:XFD500002", "<row/>" * 500_000)),
+        "one cell at XFD1048576": workbook_with(sheet("A1", '<row r="1048576"><c r="XFD1048576"><v>1</v></c></row>')),
+        "broken XML": workbook_with(sheet("A1", "")[:-30]),
+        "zip bomb (200 MiB member)": bomb.getvalue(),
+    }
+    print("\n3. Refusing crafted files (parse_pledges, no database rows needed)")
+    for name, content in files.items():
+        times = []
+        for _ in range(ROUNDS):
+            started = time.perf_counter()
+            result = parse_pledges(content, members=[], taken=set(), titles=[])
+            times.append(time.perf_counter() - started)
+            assert result.refused, (name, result.errors[:2])
+        unzipped = sum(i.file_size for i in zipfile.ZipFile(io.BytesIO(content)).infolist())
+        print(
+            f"   {name:<46}{len(content) / 1024:>9,.1f} KB zipped {unzipped / 1024 / 1024:>8.1f} MB unzipped"
+            f"{statistics.median(times) * 1000:>9.0f} ms  “{result.errors[0][2][:60]}…”",
+            flush=True,
+        )
+
+
 def main() -> int:
     setup()
     from django.core.management import call_command
@@ -323,14 +415,17 @@ def main() -> int:
     call_command("migrate", verbosity=0)
     from thidua.units.models import Unit
 
-    if not Unit.objects.filter(code="VN").exists():
-        print("Run bench/run.py first: it builds the national tree.")
-        return 1
-    if not os.environ.get("BENCH_SKIP_COVERAGE"):
+    if os.environ.get("BENCH_SKIP_COVERAGE"):
+        pass
+    elif Unit.objects.filter(code="VN").exists():
         coverage_bench()
-    import_bench()
+    else:
+        print("1. skipped: run bench/run.py first, it builds the national tree the coverage roll-up needs.")
+    if not os.environ.get("BENCH_SKIP_IMPORT"):
+        import_bench()
     if not os.environ.get("BENCH_IMPORT_VARIANT"):
-        print(f"\n{ROUNDS} interleaved rounds for 1., {max(1, min(ROUNDS, 3))} for 2.; medians.")
+        refusal_bench()
+        print(f"\n{ROUNDS} interleaved rounds for 1. and 3., {max(1, min(ROUNDS, 3))} for 2.; medians.")
     return 0
 
 

@@ -26,7 +26,7 @@ from thidua.members.models import Member
 from thidua.members.selectors import member_list
 from thidua.registrations import services
 from thidua.registrations.forms import ExtendForm, PledgeForm, RegistrationForm, ReturnForm, UploadForm
-from thidua.registrations.imports import parse_pledges, template_workbook
+from thidua.registrations.imports import MAX_FILE_BYTES, parse_pledges, template_workbook
 from thidua.registrations.models import ImportBatch, MemberPledge, Registration, decided_by_user
 from thidua.registrations.selectors import coverage, coverage_root
 from thidua.units.models import Unit
@@ -34,6 +34,7 @@ from thidua.units.selectors import scope_roots
 
 REGISTRATIONS = Registration.objects.select_related("plan", "plan__issuer", "unit", "unit__parent")
 PLANS = Plan.objects.select_related("issuer")
+PREVIEW_ROWS = 200  # valid rows shown before "Ghi tất cả"; all of them are written
 
 
 REGISTRATION_SORTS = (
@@ -267,7 +268,19 @@ def extend(request: HttpRequest, registration: Registration) -> HttpResponse:
 
 @scoped
 def template(request: HttpRequest) -> HttpResponse:
-    response = HttpResponse(template_workbook(), content_type=XLSX_MIME)
+    """The import template; for one registration (``?registration=``) it lists its plan's individual titles."""
+    titles = None
+    unit_name = plan_label = ""
+    if request.GET.get("registration"):
+        registration = get_for_user(REGISTRATIONS, request.user, pk=request.GET["registration"])
+        plan = registration.plan
+        aimed = [t.name for t in plan.titles.filter(active=True, for_individual=True)]
+        titles = aimed or None  # a plan aiming at no individual title: every active one
+        unit_name = registration.unit.name
+        plan_label = " ".join(part for part in (plan.document_number, plan.title) if part)
+    response = HttpResponse(
+        template_workbook(titles=titles, unit_name=unit_name, plan_label=plan_label), content_type=XLSX_MIME
+    )
     response["Content-Disposition"] = 'attachment; filename="mau-dang-ky-thi-dua.xlsx"'
     return response
 
@@ -283,17 +296,19 @@ def import_upload(request: HttpRequest, registration: Registration) -> HttpRespo
         form.add_error(None, _("Đăng ký này không còn sửa được (đã gửi, hoặc ngoài thời gian nhận đăng ký)."))
     elif request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
-        content = upload.read(10 * 1024 * 1024 + 1)
+        content = upload.read(MAX_FILE_BYTES + 1)
         members = list(
             Member.objects.visible_to(request.user, Perm.MANAGE_MEMBERS)
             .filter(unit__path__startswith=registration.unit.path, status=Member.Status.ACTIVE)
             .only("id", "full_name", "search_name", "birth_year", "id_number", "date_of_birth")
         )
         taken = set(MemberPledge.objects.filter(plan=registration.plan).values_list("member_id", "title_id"))
-        result = parse_pledges(content, members=members, taken=taken)
-        if result.errors:
+        result = parse_pledges(content, members=members, taken=taken, unit=registration.unit, user=request.user)
+        if result.refused:
+            form.add_error("file", result.errors[0][2])
+        elif result.errors:
             form.add_error(
-                "file", _("Tệp có %(n)s lỗi; chưa ghi gì. Hãy sửa và tải lên lại.") % {"n": len(result.errors)}
+                "file", _("Tệp có %(n)s lỗi; chưa ghi gì. Hãy sửa và tải lên lại.") % {"n": result.error_count}
             )
         else:
             batch = ImportBatch.objects.create(
@@ -311,7 +326,8 @@ def import_upload(request: HttpRequest, registration: Registration) -> HttpRespo
             "form": form,
             "result": result,
             "batch": batch,
-            "preview": result.rows[:200] if result else [],
+            "preview": result.rows[:PREVIEW_ROWS] if result else [],
+            "more": max(0, len(result.rows) - PREVIEW_ROWS) if result else 0,
         },
         status=form_status(form),
     )
