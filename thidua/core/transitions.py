@@ -197,3 +197,27 @@ def apply(
             lambda: state_changed.send(model, instance=obj, transition=transition, event=event, by=by)
         )
     return obj
+
+
+def record(obj: M, action: str, *, by: Any, reason: str = "", changes: dict[str, Any] | None = None) -> StateEvent:
+    """An audited change that keeps the state (a deadline extended): written, then recorded the
+    way a transition is, with an event row in the object's history and a simple-history row."""
+    model = type(obj)
+    events, subject = event_model(model)
+    status = obj.status  # type: ignore[attr-defined]
+    with transaction.atomic():
+        if changes:
+            model._default_manager.filter(pk=obj.pk).update(**changes)
+            for name, value in changes.items():
+                setattr(obj, name, value)
+        event = events._default_manager.create(
+            **{subject: obj},
+            from_status=status,
+            to_status=status,
+            action=action,
+            reason=reason,
+            by=by if getattr(by, "pk", None) else None,
+        )
+        if hasattr(model, "history"):
+            _history_row(model, obj.pk, event, reason or action)
+    return event

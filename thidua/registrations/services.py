@@ -22,7 +22,7 @@ from django.utils.translation import gettext as _
 
 from thidua.accounts.roles import Perm
 from thidua.campaigns.models import Criterion, Plan, Title
-from thidua.core.transitions import apply
+from thidua.core.transitions import apply, record
 from thidua.members.models import Member
 from thidua.notifications.services import notify, officers_of
 from thidua.registrations.models import (
@@ -30,7 +30,6 @@ from thidua.registrations.models import (
     ImportBatch,
     MemberPledge,
     Registration,
-    RegistrationEvent,
     decides,
 )
 from thidua.units.models import Unit
@@ -77,15 +76,14 @@ def registration_open(*, plan: Plan, unit: Unit, by: Any, today: dt.date | None 
 def _require_editable(registration: Registration, today: dt.date | None = None) -> None:
     """Written only while a draft or returned; the row lock makes a submission wait for the edit."""
     editable = [Registration.Status.DRAFT, Registration.Status.RETURNED]
-    if (
-        not Registration.objects.select_for_update()
+    rows = list(
+        Registration.objects.select_for_update()
         .filter(pk=registration.pk, status__in=editable)
-        .values_list("pk")
-        .first()
-    ):
+        .values_list("deadline_extended_to", flat=True)
+    )
+    if not rows:
         raise ValidationError(_("Đăng ký đã gửi cấp trên; không sửa được nữa."))
-    fresh = Registration.objects.only("deadline_extended_to").get(pk=registration.pk)
-    registration.deadline_extended_to = fresh.deadline_extended_to
+    registration.deadline_extended_to = rows[0]  # an extension given since the page was read counts
     _check_open(registration.plan, today, closes_on=registration.closes_on)
 
 
@@ -294,19 +292,8 @@ def deadline_extend(
         }
     if errors:
         raise ValidationError(errors)
-    locked.deadline_extended_to = until
-    locked._change_reason = reason[:100]  # type: ignore[attr-defined]
-    locked._history_user = by if getattr(by, "pk", None) else None  # type: ignore[attr-defined]
-    locked.save(update_fields=["deadline_extended_to"])
     text = _("Gia hạn đăng ký đến %(date)s: %(reason)s") % {"date": until.strftime("%d/%m/%Y"), "reason": reason}
-    RegistrationEvent.objects.create(
-        registration=locked,
-        from_status=locked.status,
-        to_status=locked.status,
-        action="extend",
-        reason=text[:2000],
-        by=by if getattr(by, "pk", None) else None,
-    )
+    record(locked, "extend", by=by, reason=text[:2000], changes={"deadline_extended_to": until})
     _notify_unit(
         locked,
         _("%(unit)s được gia hạn đăng ký thi đua đến %(date)s.")
