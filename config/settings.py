@@ -78,6 +78,7 @@ INSTALLED_APPS = [
     "thidua.members",
     "thidua.campaigns",
     "thidua.registrations",
+    "thidua.monitoring",
     "thidua.portal",
     "thidua.dashboard",
     "thidua.demo",

@@ -20,6 +20,7 @@ urlpatterns = [
     path("accounts/", include("thidua.accounts.urls")),
     path("plans/", include("thidua.campaigns.urls")),
     path("registrations/", include("thidua.registrations.urls")),
+    path("monitoring/", include("thidua.monitoring.urls")),
     path("notifications/", include("thidua.notifications.urls")),
     path("tin/", include("thidua.portal.urls")),
     path("robots.txt", portal_views.robots, name="robots"),

@@ -16,6 +16,8 @@ class User(AbstractUser):
     """A person who logs in; what they may do comes from their role assignments."""
 
     full_name = models.CharField(_("họ và tên"), max_length=150, blank=True)
+    # Reminders and decisions are always in the app; by e-mail too unless the person turns it off.
+    email_notifications = models.BooleanField(_("nhận thông báo qua e-mail"), default=True)
 
     class Meta:
         verbose_name = _("tài khoản")

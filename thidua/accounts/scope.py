@@ -33,7 +33,7 @@ from django.db.models import Q
 from django.http import Http404
 from django.utils.translation import gettext as _
 
-from thidua.accounts.roles import ROLE_PERMS, Perm
+from thidua.accounts.roles import ROLE_PERMS, Perm, Role
 
 M = TypeVar("M", bound=models.Model)
 QS = TypeVar("QS", bound=models.QuerySet[Any])
@@ -144,6 +144,34 @@ def forget_scope(user: Any) -> None:
 
 
 # --- how a model reaches its unit ------------------------------------------------
+
+
+def decides_above(user: Any, unit_path: str, perm: str = Perm.MANAGE_EMULATION) -> bool:
+    """The user acts as the level directly above the unit at ``unit_path`` (its parent unit).
+
+    Union practice (Điều lệ Công đoàn Việt Nam; Hướng dẫn thi đua của Tổng Liên đoàn): a unit
+    sends its registrations and reports to its directly superior union (công đoàn cấp trên trực
+    tiếp), which receives, checks and decides. So the decision belongs to those holding ``perm``
+    on the parent unit itself; a province officer does not decide for a grassroots union of a
+    district, whose district federation does. System administrators (the superuser account, or
+    the system administrator role on a unit above) may act for any level below them.
+    """
+    scope = scope_for(user)
+    parent = unit_path[:-PATH_STEP]
+    if not parent:
+        return scope.is_global
+    return scope.granted_at(parent, perm) or Role.ADMIN in scope.roles_at(parent)
+
+
+def decided_above_by(user: Any, unit: str = "unit", perm: str = Perm.MANAGE_EMULATION) -> Q:
+    """Rows whose unit (the lookup ``unit``) the user decides for (``decides_above`` as a query)."""
+    scope = scope_for(user)
+    if scope.is_global:
+        return Q()
+    condition = Q(**{f"{unit}__parent_id__in": scope.unit_ids_with(perm)})
+    for unit_id, path in scope.units_with_role(Role.ADMIN):
+        condition |= Q(**{f"{unit}__path__startswith": path}) & ~Q(**{f"{unit}_id": unit_id})
+    return condition
 
 
 class ScopeRule(Protocol):

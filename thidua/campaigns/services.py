@@ -9,12 +9,12 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
-from pathlib import PurePath
 from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
 from django.db.models import Q
+from django.dispatch import Signal
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -34,6 +34,7 @@ from thidua.campaigns.models import (
 from thidua.core.html import sanitize_html
 from thidua.core.text import clean_text, fold
 from thidua.core.transitions import Transition, apply
+from thidua.core.uploads import check_upload
 from thidua.notifications.services import notify, officers_of
 from thidua.units.models import Unit
 
@@ -55,6 +56,11 @@ PLAN_FIELDS = (
     "signing_for",
     "recipients",
 )
+
+
+# Sent inside plan_issue's transaction, once the obligations exist: later acts of a campaign
+# (the reporting calendar) extend an issued plan here, and roll back with it.
+plan_issued = Signal()
 
 
 def _lines(value: str) -> str:
@@ -370,6 +376,7 @@ def plan_issue(
         Obligation.objects.filter(plan_id=plan.parent_id, unit_id=plan.issuer_id, implementation__isnull=True).update(
             implementation=plan, fulfilled_on=plan.issued_on
         )
+    plan_issued.send(Plan, plan=plan)
     return plan
 
 
@@ -520,32 +527,16 @@ def obligations_urge(*, plan: Plan, by: Any, day: dt.date | None = None) -> tupl
     return reminded, skipped
 
 
-# Attachments: what a clerk attaches to a plan, recognised by its first bytes, not its name.
 ATTACHMENT_MAX_BYTES = 20 * 1024 * 1024
-ATTACHMENT_KINDS = {
-    ".pdf": (b"%PDF-", "application/pdf"),
-    ".docx": (b"PK\x03\x04", "application/vnd.openxmlformats-officedocument.wordprocessingml.document"),
-    ".xlsx": (b"PK\x03\x04", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
-    ".jpg": (b"\xff\xd8\xff", "image/jpeg"),
-    ".jpeg": (b"\xff\xd8\xff", "image/jpeg"),
-    ".png": (b"\x89PNG\r\n\x1a\n", "image/png"),
-}
 
 
 @transaction.atomic
 def attachment_add(*, plan: Plan, upload: Any, by: Any) -> Any:
     _require_draft(plan)
-    name = clean_text(PurePath(upload.name or "").name)[:200]
-    suffix = PurePath(name).suffix.lower()
-    if suffix not in ATTACHMENT_KINDS:
-        raise ValidationError({"file": _("Chỉ nhận tệp PDF, Word (.docx), Excel (.xlsx), JPG hoặc PNG.")})
-    if upload.size > ATTACHMENT_MAX_BYTES:
-        raise ValidationError({"file": _("Tệp quá lớn (tối đa 20 MB).")})
-    magic, content_type = ATTACHMENT_KINDS[suffix]
-    head = upload.read(16)
-    upload.seek(0)
-    if not head.startswith(magic):
-        raise ValidationError({"file": _("Nội dung tệp không khớp với đuôi %(suffix)s.") % {"suffix": suffix}})
+    try:
+        name, content_type = check_upload(upload, max_bytes=ATTACHMENT_MAX_BYTES)
+    except ValidationError as exc:
+        raise ValidationError({"file": exc.messages}) from exc
     attachment = PlanAttachment(plan=plan, name=name, size=upload.size, content_type=content_type, uploaded_by=by)
     attachment.file.save(name, upload, save=False)
     attachment.save()

@@ -16,6 +16,7 @@ from typing import Any
 from thidua.accounts.models import User
 from thidua.campaigns import services
 from thidua.campaigns.models import Criterion, Obligation, Plan, Title
+from thidua.demo.monitoring import load_calendar
 from thidua.notifications.services import officers_of
 from thidua.registrations import services as registrations
 from thidua.registrations.models import decides
@@ -143,6 +144,7 @@ def load_plan_07(rng: random.Random | None = None) -> Plan:
         start=dt.date(2019, 4, 1),
         end=dt.date(2019, 9, 30),
     )
+    load_calendar(plan, officer)  # set before issuing: every implementation plan inherits it
     plan = services.plan_issue(plan=plan, by=officer, due_on=dt.date(2018, 10, 31))
 
     # Level 1 of the cascade: district federations and sector unions (some on time, some late, some never).

@@ -28,7 +28,8 @@ def officers_of(units: Iterable[Any]) -> dict[int, list[Any]]:
 
 
 def notify(messages: Iterable[tuple[Any, str, str]], *, subject: str = "") -> int:
-    """Tell each (person, message, url) in the app, and by e-mail when ``subject`` is given.
+    """Tell each (person, message, url) in the app, and by e-mail when ``subject`` is given
+    (to those with an address who have not turned e-mail off).
 
     One INSERT for all rows, in the caller's transaction; e-mail leaves only after it commits.
     """
@@ -40,7 +41,7 @@ def notify(messages: Iterable[tuple[Any, str, str]], *, subject: str = "") -> in
         mails = [
             (subject, f"{message}\n\n{settings.SITE_URL}{url}", settings.DEFAULT_FROM_EMAIL, [person.email])
             for person, message, url in items
-            if person.email
+            if person.email and getattr(person, "email_notifications", True)
         ]
         if mails:
             transaction.on_commit(lambda: send_mass_mail(mails, fail_silently=True))
@@ -50,3 +51,8 @@ def notify(messages: Iterable[tuple[Any, str, str]], *, subject: str = "") -> in
 def notifications_read(*, user: Any) -> int:
     """Mark the user's unread notifications as read."""
     return Notification.objects.filter(user=user, read_at__isnull=True).update(read_at=timezone.now())
+
+
+def email_preference_set(*, user: Any, on: bool) -> None:
+    type(user).objects.filter(pk=user.pk).update(email_notifications=on)
+    user.email_notifications = on

@@ -1,12 +1,15 @@
 from __future__ import annotations
 
+from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
 from thidua.accounts.access import scoped
 from thidua.core.listing import Listing
 from thidua.notifications.models import Notification
-from thidua.notifications.services import notifications_read
+from thidua.notifications.services import email_preference_set, notifications_read
 
 
 @scoped
@@ -23,3 +26,13 @@ def notification_list(request: HttpRequest) -> HttpResponse:
         "notifications/list.html",
         {"nav": "notifications", "listing": listing, "items": items, "unread": request.GET.get("unread") == "1"},
     )
+
+
+@scoped
+@require_POST
+def email_preference(request: HttpRequest) -> HttpResponse:
+    """The person turns e-mail copies of their notifications on or off (in-app ones always stay)."""
+    on = request.POST.get("email") == "on"
+    email_preference_set(user=request.user, on=on)
+    messages.success(request, _("Đã bật nhận thông báo qua e-mail.") if on else _("Đã tắt nhận thông báo qua e-mail."))
+    return redirect("notifications:list")

@@ -11,8 +11,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from thidua.accounts.roles import Perm, Role
-from thidua.accounts.scope import PATH_STEP, ByPath, ScopedQuerySet, ViaParent, allows, scope_for
+from thidua.accounts.roles import Perm
+from thidua.accounts.scope import ByPath, ScopedQuerySet, ViaParent, allows, decided_above_by, decides_above
 from thidua.core.transitions import StateEvent, Transition
 
 
@@ -22,31 +22,14 @@ def unit_officer(user: Any, registration: Registration) -> bool:
 
 
 def decides(user: Any, registration: Registration) -> bool:
-    """Who accepts or returns a registration: the level directly above the registering unit.
-
-    Union practice (Điều lệ Công đoàn Việt Nam; Hướng dẫn thi đua của Tổng Liên đoàn): a unit
-    registers with its directly superior union (công đoàn cấp trên trực tiếp), which receives,
-    checks and accepts it. So the decision belongs to officers assigned on the parent unit
-    itself; a province officer does not decide for a grassroots union of a district, whose
-    district federation does. System administrators (the superuser account, or the system
-    administrator role on a unit above) may act for any level below them.
-    """
-    scope = scope_for(user)
-    parent = registration.unit.path[:-PATH_STEP]
-    if not parent:
-        return scope.is_global
-    return scope.granted_at(parent, Perm.MANAGE_EMULATION) or Role.ADMIN in scope.roles_at(parent)
+    """Who accepts or returns a registration: the level directly above the registering unit
+    (``thidua.accounts.scope.decides_above``, the rule reports share)."""
+    return decides_above(user, registration.unit.path)
 
 
 def decided_by_user(user: Any) -> Q:
     """Registrations whose decision is the user's (``decides`` as a query): for the "waiting for me" list."""
-    scope = scope_for(user)
-    if scope.is_global:
-        return Q()
-    condition = Q(unit__parent_id__in=scope.unit_ids_with(Perm.MANAGE_EMULATION))
-    for unit_id, path in scope.units_with_role(Role.ADMIN):
-        condition |= Q(unit__path__startswith=path) & ~Q(unit_id=unit_id)
-    return condition
+    return decided_above_by(user)
 
 
 class Registration(models.Model):

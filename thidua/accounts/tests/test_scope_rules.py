@@ -14,8 +14,10 @@ from thidua.accounts.roles import Perm
 from thidua.accounts.scope import ByPath, OwnedBy, ViaParent, allows, rule_of
 from thidua.campaigns import services as campaigns
 from thidua.campaigns.models import Criterion
+from thidua.core.tests import matrix_monitoring as monitoring_rows
 from thidua.core.tests import matrix_workflows as rows
 from thidua.core.tests.matrix_rows import _article
+from thidua.monitoring import services as monitoring
 from thidua.portal import services as portal
 from thidua.registrations import services as registrations
 from thidua.testing import RELATIONS
@@ -81,6 +83,15 @@ def populated(world):
         registrations.registration_submit(registration=registration, by=None)  # an event
         rows._previewed(world, relation, target)  # an import batch
         portal.article_publish(article=_article(world, relation, target), by=None)  # an event
+        monitoring_rows._closed_period(world, relation, target)  # a period and its event
+        monitoring_rows._cluster(world, relation, target)
+        monitoring_rows._evidence(world, relation, target)
+        report = monitoring_rows._report(world, relation, target)
+        criterion = monitoring.criteria_of(report)[0]
+        monitoring.report_save(report=report, by=None, values={criterion.pk: "2"}, narrative="Kết quả")  # a value
+        monitoring.report_submit(report=report, by=None)
+        monitoring.report_verify(report=report, by=None)  # events
+        monitoring.score_adjust(report=report, by=None, score="90", reason="Phúc tra")  # an adjustment
     return world
 
 

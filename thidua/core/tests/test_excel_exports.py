@@ -33,6 +33,8 @@ from thidua.core.excel import (
     header_row,
     read_table,
 )
+from thidua.monitoring import services as monitoring
+from thidua.monitoring.models import Report
 from thidua.portal.models import ArticleDay, SiteDay
 from thidua.portal.tests.factories import make_article
 from thidua.registrations import services as registrations
@@ -72,7 +74,20 @@ def data(world):
     for day, views in ((dt.date(2024, 12, 30), 5), (dt.date(2025, 1, 15), 8), (dt.date(2025, 1, 31), 2)):
         SiteDay.objects.create(day=day, views=views, visitors=views - 1)
         ArticleDay.objects.create(article=article, day=day, views=views, visitors=1)
-    return {"plan": plan, "registration": registration}
+    period = monitoring.period_add(
+        plan=plan,
+        by=None,
+        kind="month",
+        name="Tháng 01/2025",
+        start=dt.date(2025, 1, 1),
+        end=dt.date(2025, 1, 31),
+        due_on=dt.date(2025, 2, 5),
+    )
+    report = Report.objects.get(period=period, unit=world.D1)
+    criterion = monitoring.criteria_of(report)[0]  # 1 of 2 initiatives: a score of 50,00
+    monitoring.report_save(report=report, by=None, values={criterion.pk: "1"}, narrative="Kết quả tháng 1")
+    monitoring.report_submit(report=report, by=None, today=TODAY)
+    return {"plan": plan, "registration": registration, "period": period}
 
 
 @dataclass(frozen=True)
@@ -85,12 +100,37 @@ class Export:
     sheet: str | None = None  # the sheet to check (the first one otherwise)
     dates: tuple[str, ...] = ()  # headers of date columns
     percents: tuple[str, ...] = ()
+    decimals: tuple[str, ...] = ()  # two decimals always, a whole number included (scores)
     months: tuple[str, ...] = ()
     min_rows: int = 1
     wraps: tuple[str, ...] = ()  # a column holding text longer than the cap
 
 
 EXPORTS = [
+    Export(
+        "reports",
+        "province",
+        lambda w, d: reverse("monitoring:list") + "?format=xlsx",
+        lambda w, d: ["Báo cáo kết quả thi đua", "Phạm vi: Liên đoàn Lao động tỉnh Alpha"],
+        "Đơn vị",
+        dates=("Ngày gửi",),
+        decimals=("Điểm",),
+        min_rows=2,
+    ),
+    Export(
+        "report board",
+        "province",
+        lambda w, d: reverse("monitoring:board", args=[d["period"].pk]) + f"?unit={w.P.pk}&format=xlsx",
+        lambda w, d: [
+            "Tình hình báo cáo Tháng 01/2025",
+            "Phạm vi: Liên đoàn Lao động tỉnh Alpha",
+            "Hạn báo cáo: 05/02/2025",
+        ],
+        "Đơn vị",
+        percents=("Tỷ lệ đã gửi",),
+        decimals=("Điểm bình quân",),
+        min_rows=2,
+    ),
     Export(
         "plans",
         "province",
@@ -338,7 +378,9 @@ def check_types(sheet: Any, export: Export) -> None:
             if name in export.months:
                 assert isinstance(cell.value, dt.datetime) and cell.value.day == 1, (name, cell.value)
                 assert cell.number_format == "MM/YYYY"
-            plain = name not in (*export.percents, "Năm sinh")  # 0.0 reads back as the integer 0
+            if name in export.decimals and cell.value is not None:
+                assert cell.number_format == "#,##0.00", (name, cell.number_format)
+            plain = name not in (*export.percents, *export.decimals, "Năm sinh")  # 0.0 reads back as 0
             if plain and isinstance(cell.value, int) and not isinstance(cell.value, bool):
                 assert cell.number_format == "#,##0", (name, cell.number_format)
 
@@ -367,6 +409,7 @@ def test_the_list_of_exports_is_complete():
         "accounts/views.py",
         "campaigns/views.py",
         "members/views.py",
+        "monitoring/views.py",
         "portal/manage.py",
         "registrations/views.py",
         "units/views.py",
@@ -374,7 +417,7 @@ def test_the_list_of_exports_is_complete():
 
 
 def test_coverage_rates_are_fractions_of_what_the_page_shows(client, world, data):
-    book = download(client, world, data, EXPORTS[4])
+    book = download(client, world, data, EXPORTS[6])
     headers, rows = read_table(book.worksheets[0])
     rate = headers.index("Tỷ lệ")
     members, registered = headers.index("Đoàn viên"), headers.index("Đoàn viên đã đăng ký")
@@ -384,7 +427,7 @@ def test_coverage_rates_are_fractions_of_what_the_page_shows(client, world, data
 
 
 def test_members_export_keeps_years_plain_and_sensitive_columns_typed(client, world, data):
-    book = download(client, world, data, EXPORTS[5])
+    book = download(client, world, data, EXPORTS[7])
     sheet = book.worksheets[0]
     headers, _rows = read_table(sheet)
     year = headers.index("Năm sinh") + 1

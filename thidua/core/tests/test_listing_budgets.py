@@ -20,6 +20,8 @@ from thidua.accounts.models import RoleAssignment, User
 from thidua.accounts.roles import Role
 from thidua.campaigns.models import Obligation, Plan
 from thidua.members.models import Member
+from thidua.monitoring import tallies
+from thidua.monitoring.models import Period, Report
 from thidua.notifications.models import Notification
 from thidua.portal.models import Article, Category
 from thidua.registrations.models import Registration
@@ -116,6 +118,38 @@ def add_notifications(world: World, first: int, n: int) -> None:
     )
 
 
+def _reporting_period(world: World) -> Period:
+    plan = Plan.objects.filter(number=START - 2).first() or _plans(world, -2, 1, status=Plan.Status.ISSUED)[0]
+    period, _new = Period.objects.get_or_create(
+        plan=plan,
+        name="Tháng 01/2025",
+        defaults={"start": dt.date(2025, 1, 1), "end": dt.date(2025, 1, 31), "due_on": dt.date(2025, 2, 5)},
+    )
+    return period
+
+
+def add_reports(world: World, first: int, n: int) -> None:
+    period = _reporting_period(world)
+    Report.objects.bulk_create(
+        Report(period=period, root_period=period, unit=unit, status="submitted") for unit in _children(world, first, n)
+    )
+
+
+def add_report_board_rows(world: World, first: int, n: int) -> None:
+    """Children of D1 that owe a report, each with a grassroots unit below that owes one too."""
+    period = _reporting_period(world)
+    children = _children(world, first, n)
+    below = [make_unit(child, f"Tổ thử {child.code}", "union-group", code=f"T{child.code}") for child in children]
+    reports = Report.objects.bulk_create(
+        Report(period=period, root_period=period, unit=unit) for unit in [*children, *below]
+    )
+    tallies.add_owed(Report.objects.filter(pk__in=[r.pk for r in reports]).select_related("unit"))
+
+
+def _report_board_url(world: World) -> str:
+    return reverse("monitoring:board", args=[_reporting_period(world).pk]) + f"?unit={world.D1.pk}"
+
+
 def _board_url(world: World) -> str:
     return reverse("campaigns:board", args=[Plan.objects.get(number=START - 1).pk])
 
@@ -131,6 +165,8 @@ LISTS: list[tuple[str, str, Callable[[World, int, int], None], Callable[[World],
     ("board", "province", add_board_rows, _board_url),
     ("assignments", "district", add_assignments, lambda w: reverse("accounts:assignments")),
     ("notifications", "district", add_notifications, lambda w: reverse("notifications:list")),
+    ("reports", "district", add_reports, lambda w: reverse("monitoring:list")),
+    ("report board", "province", add_report_board_rows, _report_board_url),
 ]
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import pytest
 
+from thidua.core.tests.matrix_monitoring import MONITORING
 from thidua.core.tests.matrix_rows import (
     ARTICLES,
     ASSIGNMENTS,
@@ -34,6 +35,7 @@ RESOURCES = [
     REGISTRATIONS,
     ARTICLES,
     *WORKFLOWS,
+    *MONITORING,
 ]
 
 CASES = [

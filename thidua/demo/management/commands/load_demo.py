@@ -6,9 +6,11 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
+from thidua.accounts.models import User
 from thidua.demo.accounts import create_demo_accounts
 from thidua.demo.campaign import load_plan_07, load_registrations
 from thidua.demo.generator import build
+from thidua.demo.monitoring import close_old_periods, load_clusters, load_reports
 from thidua.portal.demo import load_portal
 from thidua.units.models import Unit
 
@@ -32,10 +34,14 @@ class Command(BaseCommand):
             create_demo_accounts()
             plan = load_plan_07()
             load_registrations(plan)
+            officer = User.objects.get(username="tinh.thidua")
+            load_clusters(plan, officer)
+            reports = load_reports(plan)
+            close_old_periods(plan, officer)
             seed = load_portal(plan=plan)
         self.stdout.write(
             self.style.SUCCESS(
                 f"Demo loaded: {units} units, {members} members, plan {plan.document_number} "
-                f"and its cascade, portal with the seed article #{seed.pk} in {time.monotonic() - started:.1f}s"
+                f"and its cascade, {reports} reports, portal with the seed article #{seed.pk} in {time.monotonic() - started:.1f}s"
             )
         )
