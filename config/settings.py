@@ -281,6 +281,10 @@ LOGGING = {
 
 # --- Thi Đua ----------------------------------------------------------------
 THIDUA_DEMO_PASSWORD = env_str("THIDUA_DEMO_PASSWORD", "ThiDua@2025")
+# Report reminders (manage.py send_reminders): days before the due date, and days after it
+# when a missing report is escalated to the officers of the level above.
+THIDUA_REMIND_DAYS_BEFORE = env_int("THIDUA_REMIND_DAYS_BEFORE", 3)
+THIDUA_ESCALATE_AFTER_DAYS = env_int("THIDUA_ESCALATE_AFTER_DAYS", 5)
 MEMBERS_PAGE_SIZE = 50
 # The Django admin is for system administrators only (is_staff); keep its path configurable.
 ADMIN_URL = env_str("THIDUA_ADMIN_URL", "admin/")

@@ -173,8 +173,13 @@ class Heading:
 
 @dataclass(frozen=True)
 class Table:
+    """A bordered data table. ``widths`` are relative column widths (equal when empty);
+    the columns listed in ``numeric`` hold figures and are right-aligned."""
+
     headers: tuple[str, ...]
     rows: tuple[tuple[str, ...], ...]
+    widths: tuple[float, ...] = ()
+    numeric: tuple[int, ...] = ()
 
 
 Block = Para | Heading | Table
@@ -534,15 +539,22 @@ def _data_table(document: Any, block: Table) -> None:
     usable = 165.0
     first = 12.0 if block.headers and block.headers[0] in ("STT", "TT") else None
     count = len(block.headers)
-    widths = (
-        [first] + [(usable - first) / (count - 1)] * (count - 1) if first and count > 1 else [usable / count] * count
-    )
+    if block.widths:
+        weights = sum(block.widths)
+        widths = [usable * weight / weights for weight in block.widths]
+    elif first and count > 1:
+        widths = [first] + [(usable - first) / (count - 1)] * (count - 1)
+    else:
+        widths = [usable / count] * count
     table = _table(document, widths, rows=1 + len(block.rows), borders=True)
     for cell, header in zip(table.rows[0].cells, block.headers, strict=True):
         _paragraph(cell, header, 12, bold=True)
     for row, values in zip(table.rows[1:], block.rows, strict=True):
         for index, (cell, value) in enumerate(zip(row.cells, values, strict=True)):
-            align = WD_ALIGN_PARAGRAPH.CENTER if index == 0 and first else WD_ALIGN_PARAGRAPH.LEFT
+            if index in block.numeric:
+                align = WD_ALIGN_PARAGRAPH.RIGHT
+            else:
+                align = WD_ALIGN_PARAGRAPH.CENTER if index == 0 and first else WD_ALIGN_PARAGRAPH.LEFT
             _paragraph(cell, value, 12, align=align)
     _paragraph(document, size=6, after=6)
 

@@ -38,11 +38,11 @@ class Pass:
 
 
 def days_before() -> int:
-    return int(getattr(settings, "THIDUA_REMIND_DAYS_BEFORE", 3))
+    return int(settings.THIDUA_REMIND_DAYS_BEFORE)
 
 
 def escalate_after() -> int:
-    return int(getattr(settings, "THIDUA_ESCALATE_AFTER_DAYS", 5))
+    return int(settings.THIDUA_ESCALATE_AFTER_DAYS)
 
 
 def _stage_filter(stage: int, today: dt.date) -> Q:

@@ -13,6 +13,7 @@ urlpatterns = [
     path("clusters/<int:pk>/delete/", views.cluster_delete, name="cluster_delete"),
     path("periods/<int:pk>/", views.board, name="board"),
     path("periods/<int:pk>/ranking/", views.ranking, name="ranking"),
+    path("periods/<int:pk>/review/", views.review_view, name="review"),
     path("periods/<int:pk>/delete/", views.period_delete, name="period_delete"),
     path("periods/<int:pk>/close/", views.period_close, name="period_close"),
     path("periods/<int:pk>/reopen/", views.period_reopen, name="period_reopen"),

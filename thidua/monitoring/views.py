@@ -13,12 +13,13 @@ from thidua.accounts.access import scoped
 from thidua.accounts.roles import Perm
 from thidua.accounts.scope import Can, allows, decided_above_by, get_for_user
 from thidua.campaigns.models import Plan
-from thidua.core.excel import DECIMAL, INTEGER, PERCENT, Title, scope_line
+from thidua.core import decree30
+from thidua.core.excel import DECIMAL, INTEGER, PERCENT, Title, scope_line, workbook_response
 from thidua.core.forms import apply_errors, attempt, form_status, seen_state
 from thidua.core.listing import Column, Listing, Sort
-from thidua.core.text import fold
+from thidua.core.text import fold, plain_number
 from thidua.core.transitions import state_token
-from thidua.monitoring import scoring, selectors, services
+from thidua.monitoring import review, scoring, selectors, services
 from thidua.monitoring.forms import (
     AdjustForm,
     ClusterForm,
@@ -29,6 +30,7 @@ from thidua.monitoring.forms import (
     ReportForm,
 )
 from thidua.monitoring.models import Cluster, Evidence, Period, Report
+from thidua.registrations.selectors import sibling_labels
 from thidua.units.models import Unit, UnitKind
 from thidua.units.selectors import scope_roots
 
@@ -300,6 +302,46 @@ def ranking(request: HttpRequest, period: Period) -> HttpResponse:
     )
 
 
+@scoped(PERIODS)
+def review_view(request: HttpRequest, period: Period) -> HttpResponse:
+    """Interim or final review (sơ kết, tổng kết) below ``?unit=``: a dashboard, its .docx and .xlsx annex."""
+    root = _board_root(request, period)
+    campaign_period = selectors.campaign_period(period)
+    data = review.review(campaign_period, root, request.user, day=timezone.localdate())
+    slug = f"{'tong-ket' if campaign_period.kind == Period.Kind.FINAL else 'so-ket'}-{campaign_period.pk}"
+    fmt = request.GET.get("format")
+    if fmt == "docx":
+        response = HttpResponse(decree30.render(review.review_document(data)), content_type=decree30.DOCX_MIME)
+        response["Content-Disposition"] = f'attachment; filename="bao-cao-{slug}.docx"'
+        return response
+    if fmt == "xlsx":
+        return workbook_response(f"phu-luc-{slug}.xlsx", review.review_workbook(data))
+    rows = data.board.rows
+    chart = {
+        "labels": sibling_labels([r.unit.name for r in rows], [r.unit.kind_id for r in rows]),
+        "names": [r.unit.name for r in rows],
+        "values": [
+            [round(r.total.sent_rate * 100, 1) for r in rows],
+            [round(r.total.verified / r.total.owed * 100, 1) if r.total.owed else 0 for r in rows],
+        ],
+        "counts": [[[r.total.sent, r.total.owed] for r in rows], [[r.total.verified, r.total.owed] for r in rows]],
+        "series": [_("% đã gửi báo cáo"), _("% đã được xác nhận")],
+    }
+    return render(
+        request,
+        "monitoring/review.html",
+        {
+            "nav": "monitoring",
+            "period": campaign_period,
+            "data": data,
+            "root": root,
+            "chart": chart,
+            "formula": scoring.FORMULA,
+            "tie_break": scoring.TIE_BREAK,
+        },
+    )
+
+
 # --- reports ---------------------------------------------------------------------------------
 
 
@@ -364,7 +406,7 @@ def report_detail(request: HttpRequest, report: Report) -> HttpResponse:
     for c in criteria:
         v = values.get(c.pk)
         if v is not None:
-            initial[f"c{c.pk}"] = ("1" if v.done else "0") if v.done is not None else v.number
+            initial[f"c{c.pk}"] = ("1" if v.done else "0") if v.done is not None else plain_number(v.number)
     form = ReportForm(request.POST if request.method == "POST" else None, criteria=criteria, initial=initial)
     can = Can(report, request.user)
     if request.method == "POST":

@@ -190,6 +190,9 @@ PERIODS = Resource(
         lambda p: reverse("monitoring:board", args=[p.pk]),
         lambda p: reverse("monitoring:board", args=[p.pk]) + "?format=xlsx",
         lambda p: reverse("monitoring:ranking", args=[p.pk]),
+        lambda p: reverse("monitoring:review", args=[p.pk]),
+        lambda p: reverse("monitoring:review", args=[p.pk]) + "?format=docx",
+        lambda p: reverse("monitoring:review", args=[p.pk]) + "?format=xlsx",
     ],
     delete=lambda p: Write(
         reverse("monitoring:period_delete", args=[p.pk]), {}, lambda: not Period.objects.filter(pk=p.pk).exists()

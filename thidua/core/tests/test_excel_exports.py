@@ -118,6 +118,20 @@ EXPORTS = [
         min_rows=2,
     ),
     Export(
+        "review annex",
+        "province",
+        lambda w, d: reverse("monitoring:review", args=[d["period"].pk]) + f"?unit={w.P.pk}&format=xlsx",
+        lambda w, d: [
+            "Báo cáo kỳ – tình hình báo cáo kết quả",
+            "Đơn vị: Liên đoàn Lao động tỉnh Alpha",
+            f"Kế hoạch: {d['plan'].document_number}",
+            "Kỳ: Tháng 01/2025 (01/01/2025 – 31/01/2025)",
+        ],
+        "Đơn vị",
+        percents=("Tỷ lệ đã gửi",),
+        min_rows=2,
+    ),
+    Export(
         "report board",
         "province",
         lambda w, d: reverse("monitoring:board", args=[d["period"].pk]) + f"?unit={w.P.pk}&format=xlsx",
@@ -417,7 +431,7 @@ def test_the_list_of_exports_is_complete():
 
 
 def test_coverage_rates_are_fractions_of_what_the_page_shows(client, world, data):
-    book = download(client, world, data, EXPORTS[6])
+    book = download(client, world, data, EXPORTS[7])
     headers, rows = read_table(book.worksheets[0])
     rate = headers.index("Tỷ lệ")
     members, registered = headers.index("Đoàn viên"), headers.index("Đoàn viên đã đăng ký")
@@ -427,7 +441,7 @@ def test_coverage_rates_are_fractions_of_what_the_page_shows(client, world, data
 
 
 def test_members_export_keeps_years_plain_and_sensitive_columns_typed(client, world, data):
-    book = download(client, world, data, EXPORTS[7])
+    book = download(client, world, data, EXPORTS[8])
     sheet = book.worksheets[0]
     headers, _rows = read_table(sheet)
     year = headers.index("Năm sinh") + 1

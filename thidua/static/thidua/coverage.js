@@ -44,7 +44,9 @@
     var percent = new Intl.NumberFormat(lang, { style: "percent", maximumFractionDigits: 1 });
     var number = new Intl.NumberFormat(lang);
     var encode = echarts.format.encodeHTML;
-    var counts = [data.member_counts, data.unit_counts];
+    // Two series of percentages with the counts behind them (coverage, reporting compliance…).
+    var values = data.values || [data.members, data.units];
+    var counts = data.counts || [data.member_counts, data.unit_counts];
     var colours = ["#9b1c1c", "#0b4f9c"];
     var description = holder.getAttribute("aria-label");
 
@@ -101,7 +103,7 @@
             ? { interval: 0, width: box.labelWidth, overflow: "break", lineHeight: 14, height: 30, lineOverflow: "truncate" }
             : { interval: 0, width: box.labelWidth, overflow: "break", lineHeight: 14 }
         },
-        series: [data.members, data.units].map(function (values, i) {
+        series: values.map(function (values, i) {
           return {
             name: data.series[i],
             type: "bar",
