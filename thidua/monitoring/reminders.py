@@ -23,6 +23,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from thidua.campaigns.models import Plan
 from thidua.monitoring.models import Period, Report
 from thidua.notifications.services import notify, officers_of
 
@@ -53,7 +54,13 @@ def _stage_filter(stage: int, today: dt.date) -> Q:
         window = Q(period__due_on__lte=today, period__due_on__gt=today - dt.timedelta(days=escalate_after()))
     else:
         window = Q(period__due_on__lte=today - dt.timedelta(days=escalate_after()))
-    return window & Q(reminder_stage__lt=stage, status__in=WAITING, period__status=Period.Status.OPEN)
+    # Only periods still open, of plans still in force (a recalled or closed plan reminds nobody).
+    return window & Q(
+        reminder_stage__lt=stage,
+        status__in=WAITING,
+        period__status=Period.Status.OPEN,
+        period__plan__status=Plan.Status.ISSUED,
+    )
 
 
 def _claim(stage: int, today: dt.date, batch: int) -> list[Report]:

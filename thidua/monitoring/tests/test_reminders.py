@@ -9,8 +9,9 @@ from django.core import mail
 from django.core.management import call_command
 
 from thidua.accounts.roles import Role
+from thidua.campaigns import services as campaigns
 from thidua.monitoring import reminders, services
-from thidua.monitoring.models import Report
+from thidua.monitoring.models import Period, Report
 from thidua.monitoring.tests.factories import campaign, report_of, values_for
 from thidua.notifications.models import Notification
 from thidua.testing import build_world, make_user, run_concurrently
@@ -122,3 +123,14 @@ def test_copies_running_at_once_send_each_reminder_once():
     assert sum(o.claimed for o in outcomes) == 4  # D1, D2, G1, G1b: each claimed by exactly one copy
     grassroots = world.users["grassroots"]
     assert len(messages_to(grassroots)) == 1
+
+
+@pytest.mark.django_db
+def test_a_recalled_plan_or_a_closed_period_reminds_nobody():
+    world = build_world()
+    plan = campaign(world)
+    services.period_close(period=Period.objects.get(plan=plan, name="Tháng 01/2025"), by=None)
+    assert reminders.run_pass(today=DUE).claimed == 0  # January closed
+    campaigns.plan_recall(plan=plan, by=None, reason="Ban hành nhầm")
+    assert reminders.run_pass(today=DUE + dt.timedelta(days=28)).claimed == 2  # D1's own plan still runs
+    assert set(Report.objects.filter(reminder_stage__gt=0).values_list("unit__code", flat=True)) == {"G1", "G1b"}
