@@ -6,13 +6,17 @@ import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import Any
 
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
+from thidua.accounts.roles import Perm
+from thidua.accounts.scope import allows, get_for_user
 from thidua.campaigns.models import Plan
 from thidua.monitoring.models import Cluster, Period, Report, Tally
-from thidua.units.models import Unit, kind_label
+from thidua.units.models import Unit, UnitKind, kind_label
+from thidua.units.selectors import scope_roots
 
 # What a board shows for reports, in this order (a report "missing" is due or a draft after the due date).
 BOARD_STATES = {
@@ -217,3 +221,45 @@ def ranking(period_ids: list[int], units: QuerySet[Unit] | list[Unit]) -> list[R
 
 def clusters_of(plan: Plan) -> QuerySet[Cluster]:
     return Cluster.objects.filter(plan_id=plan.campaign_root_id).prefetch_related("units")
+
+
+# --- what a board or a ranking is read for (shared by the pages and the API) ----------------------
+
+
+def board_root(user: Any, period: Period, unit_id: int | str | None) -> Unit:
+    """The subtree a board or a ranking shows: ``unit_id`` (in scope, else 404), else the plan's
+    issuer when the user sees it, else the top of the user's scope. ``period.plan.issuer`` is read."""
+    if unit_id:
+        return get_for_user(Unit.objects.select_related("kind"), user, pk=unit_id)
+    issuer = period.plan.issuer
+    if allows(user, issuer, Perm.VIEW):
+        return issuer
+    roots = scope_roots(user)
+    return roots[0] if roots else issuer
+
+
+def name_levels(levels: list[LevelRow]) -> None:
+    """Levels below the board's children have no report of their own to name them: named from the
+    catalogue of unit kinds (one query, a few rows)."""
+    unnamed = [level for level in levels if not level.kind_names]
+    if not unnamed:
+        return
+    for kind in UnitKind.objects.filter(level__in=[level.depth for level in unnamed]):
+        for level in unnamed:
+            if level.depth == kind.level:
+                level.kind_names.add(kind.label)
+
+
+def ranking_period_ids(period: Period, *, whole: bool) -> list[int]:
+    """The root periods a ranking averages: the campaign's (``whole``), else the period's own root."""
+    if whole:
+        return list(Period.objects.filter(plan_id=period.plan.campaign_root_id).values_list("pk", flat=True))
+    return [campaign_period(period).pk]
+
+
+def ranking_units(user: Any, root: Unit, period_ids: list[int], cluster: Cluster | None) -> list[Unit]:
+    """Who is ranked: the cluster's units the user sees (``cluster.units`` prefetched), else the
+    units directly below ``root`` that owe a report of those periods."""
+    if cluster is not None:
+        return [u for u in cluster.units.all() if allows(user, u, Perm.VIEW)]
+    return list(Unit.objects.filter(parent=root, reports__root_period_id__in=period_ids).distinct().order_by("name"))

@@ -81,6 +81,8 @@ REPORTS = Resource(
     list_urls=[lambda r: reverse("monitoring:list")],
     export_urls=[lambda r: reverse("monitoring:list") + "?format=xlsx"],
     detail_url=lambda r: reverse("monitoring:report", args=[r.pk]),
+    api_list_urls=[lambda r: "/api/reports?limit=500"],
+    api_detail_url=lambda r: f"/api/reports/{r.pk}",
     edit=_report_edit,
     write_perm=Perm.MANAGE_EMULATION,
 )
@@ -184,8 +186,10 @@ def _period_add(world, relation, target):
 PERIODS = Resource(
     name="periods",
     make=_draft_period,
-    marker=lambda p: p.name,
+    marker=lambda p: p.plan.title,  # every relation's period is "Tháng 01/2025"; its plan's title is not
     detail_url=lambda p: reverse("monitoring:calendar", args=[p.plan_id]),
+    api_list_urls=[lambda p: "/api/periods?limit=500"],
+    api_detail_url=lambda p: f"/api/periods/{p.pk}",
     more_detail_urls=[
         lambda p: reverse("monitoring:board", args=[p.pk]),
         lambda p: reverse("monitoring:board", args=[p.pk]) + "?format=xlsx",
