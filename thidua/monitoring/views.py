@@ -11,7 +11,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from thidua.accounts.access import scoped
 from thidua.accounts.roles import Perm
-from thidua.accounts.scope import Can, allows, decided_above_by, get_for_user
+from thidua.accounts.scope import Can, allows, decided_above_by
 from thidua.campaigns.models import Plan
 from thidua.core import decree30
 from thidua.core.excel import DECIMAL, INTEGER, PERCENT, Title, scope_line, workbook_response
@@ -31,7 +31,7 @@ from thidua.monitoring.forms import (
 )
 from thidua.monitoring.models import Cluster, Evidence, Period, Report
 from thidua.registrations.selectors import sibling_labels
-from thidua.units.models import Unit, UnitKind
+from thidua.units.models import Unit
 from thidua.units.selectors import scope_roots
 
 PLANS = Plan.objects.select_related("issuer")
@@ -168,16 +168,8 @@ def cluster_delete(request: HttpRequest, cluster: Cluster) -> HttpResponse:
 
 
 def _board_root(request: HttpRequest, period: Period) -> Unit:
-    """The subtree the board shows: ``?unit=`` (in scope, else 404), else the plan's issuer when
-    the user sees it, else the top of the user's scope."""
-    asked = request.GET.get("unit")
-    if asked:
-        return get_for_user(Unit.objects.select_related("kind"), request.user, pk=asked)
-    issuer = period.plan.issuer
-    if allows(request.user, issuer, Perm.VIEW):
-        return issuer
-    roots = scope_roots(request.user)
-    return roots[0] if roots else issuer
+    """The subtree the page shows: ``?unit=`` (in scope, else 404), else the issuer or the user's top."""
+    return selectors.board_root(request.user, period, request.GET.get("unit"))
 
 
 BOARD_SORTS = (
@@ -228,12 +220,7 @@ def board(request: HttpRequest, period: Period) -> HttpResponse:
             ],
         )
     periods = list(selectors.root_periods(period.plan))
-    unnamed = [level for level in data.levels if not level.kind_names]
-    if unnamed:  # levels below the children: named from the catalogue of unit kinds (a few rows)
-        for kind in UnitKind.objects.filter(level__in=[level.depth for level in unnamed]):
-            for level in unnamed:
-                if level.depth == kind.level:
-                    level.kind_names.add(kind.label)
+    selectors.name_levels(data.levels)
     return render(
         request,
         "monitoring/board.html",
@@ -271,17 +258,8 @@ def ranking(request: HttpRequest, period: Period) -> HttpResponse:
     clusters = list(selectors.clusters_of(period.plan))
     cluster = next((c for c in clusters if str(c.pk) == request.GET.get("cluster")), None)
     whole = request.GET.get("span") == "campaign"
-    period_ids = (
-        list(Period.objects.filter(plan_id=period.plan.campaign_root_id).values_list("pk", flat=True))
-        if whole
-        else [campaign_period.pk]
-    )
-    if cluster is not None:
-        units = [u for u in cluster.units.all() if allows(request.user, u, Perm.VIEW)]
-    else:
-        units = list(
-            Unit.objects.filter(parent=root, reports__root_period_id__in=period_ids).distinct().order_by("name")
-        )
+    period_ids = selectors.ranking_period_ids(period, whole=whole)
+    units = selectors.ranking_units(request.user, root, period_ids, cluster)
     ranked = selectors.ranking(period_ids, units)
     return render(
         request,
