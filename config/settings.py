@@ -79,6 +79,7 @@ INSTALLED_APPS = [
     "thidua.campaigns",
     "thidua.registrations",
     "thidua.monitoring",
+    "thidua.inspections",
     "thidua.portal",
     "thidua.dashboard",
     "thidua.demo",

@@ -21,6 +21,7 @@ urlpatterns = [
     path("plans/", include("thidua.campaigns.urls")),
     path("registrations/", include("thidua.registrations.urls")),
     path("monitoring/", include("thidua.monitoring.urls")),
+    path("inspections/", include("thidua.inspections.urls")),
     path("notifications/", include("thidua.notifications.urls")),
     path("tin/", include("thidua.portal.urls")),
     path("robots.txt", portal_views.robots, name="robots"),

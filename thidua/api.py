@@ -8,6 +8,7 @@ from ninja.security import django_auth
 
 from thidua.accounts.api import router as accounts_router
 from thidua.core.api import install_error_handlers
+from thidua.inspections.api import router as inspections_router
 from thidua.members.api import router as members_router
 from thidua.monitoring.api import router as monitoring_router
 from thidua.units.api import router as units_router
@@ -26,4 +27,5 @@ install_error_handlers(api)
 api.add_router("/", units_router)
 api.add_router("/", members_router)
 api.add_router("/", accounts_router)
+api.add_router("/", inspections_router)
 api.add_router("/", monitoring_router)

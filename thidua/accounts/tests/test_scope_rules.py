@@ -14,6 +14,7 @@ from thidua.accounts.roles import Perm
 from thidua.accounts.scope import ByPath, OwnedBy, ViaParent, allows, rule_of
 from thidua.campaigns import services as campaigns
 from thidua.campaigns.models import Criterion
+from thidua.core.tests import matrix_inspections as inspection_rows
 from thidua.core.tests import matrix_monitoring as monitoring_rows
 from thidua.core.tests import matrix_workflows as rows
 from thidua.core.tests.matrix_rows import _article
@@ -92,6 +93,7 @@ def populated(world):
         monitoring.report_submit(report=report, by=None)
         monitoring.report_verify(report=report, by=None)  # events
         monitoring.score_adjust(report=report, by=None, score="90", reason="Phúc tra")  # an adjustment
+        inspection_rows._closed_follow_up(world, relation, target)  # round and follow-up events, a finding
     return world
 
 

@@ -33,6 +33,7 @@ from thidua.core.excel import (
     header_row,
     read_table,
 )
+from thidua.inspections.tests import factories as inspections
 from thidua.monitoring import services as monitoring
 from thidua.monitoring.models import Report
 from thidua.portal.models import ArticleDay, SiteDay
@@ -87,6 +88,7 @@ def data(world):
     criterion = monitoring.criteria_of(report)[0]  # 1 of 2 initiatives: a score of 50,00
     monitoring.report_save(report=report, by=None, values={criterion.pk: "1"}, narrative="Kết quả tháng 1")
     monitoring.report_submit(report=report, by=None, today=TODAY)
+    inspections.follow_up_for(inspections.finding_at(inspections.round_of(world, plan=plan), world.G1))
     return {"plan": plan, "registration": registration, "period": period}
 
 
@@ -290,6 +292,35 @@ EXPORTS = [
         sheet="Bài xem nhiều",
         dates=("Ngày đăng",),
     ),
+    Export(
+        "inspections",
+        "province",
+        lambda w, d: reverse("inspections:list") + "?format=xlsx",
+        lambda w, d: ["Danh sách đợt kiểm tra thi đua", "Phạm vi: Liên đoàn Lao động tỉnh Alpha"],
+        "Đợt kiểm tra",
+        dates=("Từ ngày", "Đến ngày"),
+    ),
+    Export(
+        "inspected units",
+        "province",
+        lambda w, d: reverse("inspections:targets") + "?format=xlsx",
+        lambda w, d: ["Danh sách đơn vị được kiểm tra", "Phạm vi: Liên đoàn Lao động tỉnh Alpha"],
+        "Đơn vị được kiểm tra",
+        dates=("Ngày kiểm tra",),
+        min_rows=2,
+    ),
+    Export(
+        "inspection follow-ups",
+        "province",
+        lambda w, d: reverse("inspections:followups") + "?format=xlsx",
+        lambda w, d: [
+            "Yêu cầu khắc phục sau kiểm tra",
+            "Phạm vi: Liên đoàn Lao động tỉnh Alpha",
+            "Tính đến ngày 01/02/2025",
+        ],
+        "Đơn vị thực hiện",
+        dates=("Hạn khắc phục", "Ngày báo cáo khắc phục"),
+    ),
 ]
 
 
@@ -422,6 +453,7 @@ def test_the_list_of_exports_is_complete():
     assert callers == {
         "accounts/views.py",
         "campaigns/views.py",
+        "inspections/views.py",
         "members/views.py",
         "monitoring/views.py",
         "portal/manage.py",

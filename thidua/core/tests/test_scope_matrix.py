@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import pytest
 
+from thidua.core.tests.matrix_inspections import INSPECTIONS_ROWS
 from thidua.core.tests.matrix_monitoring import MONITORING
 from thidua.core.tests.matrix_rows import (
     ARTICLES,
@@ -36,6 +37,7 @@ RESOURCES = [
     ARTICLES,
     *WORKFLOWS,
     *MONITORING,
+    *INSPECTIONS_ROWS,
 ]
 
 CASES = [
