@@ -144,3 +144,35 @@ def followup_counts(root_unit: Unit, day: dt.date, *, campaign: Plan | None = No
         total=Count("pk"),
     )
     return {key: int(value or 0) for key, value in counts.items()}
+
+
+@dataclass
+class InspectionSummary:
+    """What a review says of inspections below a unit: rounds, units visited, findings, follow-ups."""
+
+    rounds: int
+    targets: int
+    findings: dict[str, int]
+    follow_ups: dict[str, int]
+
+
+def inspection_summary(root_unit: Unit, day: dt.date, *, campaign: Plan) -> InspectionSummary:
+    """Inspections of ``campaign`` (its plan and implementations) that visited ``root_unit``'s
+    subtree: three grouped queries whatever the size."""
+    root_id = campaign.campaign_root_id
+    family = Q(inspection__plan_id=root_id) | Q(inspection__plan__root_id=root_id)
+    targets = InspectionTarget.objects.filter(family, unit__path__startswith=root_unit.path)
+    visited = targets.aggregate(rounds=Count("inspection_id", distinct=True), targets=Count("pk"))
+    by_severity = dict(
+        Finding.objects.filter(target__in=targets)
+        .order_by()
+        .values("severity")
+        .annotate(n=Count("pk"))
+        .values_list("severity", "n")
+    )
+    return InspectionSummary(
+        rounds=int(visited["rounds"] or 0),
+        targets=int(visited["targets"] or 0),
+        findings={key: int(by_severity.get(key, 0)) for key in Finding.Severity.values},
+        follow_ups=followup_counts(root_unit, day, campaign=campaign),
+    )

@@ -11,7 +11,7 @@ the dashboard page, the Decree-30 "BÁO CÁO" .docx (``review_document``, throug
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
@@ -23,6 +23,8 @@ from thidua.core import decree30
 from thidua.core.decree30 import Heading, Para
 from thidua.core.excel import DECIMAL, INTEGER, PERCENT, Header, Title, add_sheet, new_workbook
 from thidua.core.text import plain_number
+from thidua.inspections.models import Finding
+from thidua.inspections.selectors import InspectionSummary, inspection_summary
 from thidua.monitoring import scoring, selectors
 from thidua.monitoring.models import Period, Report, ReportValue
 from thidua.registrations.selectors import CoverageRow, coverage
@@ -81,7 +83,7 @@ class Review:
     criteria: list[CriterionTotal]
     ranking: list[selectors.Ranked]
     ranking_periods: list[Period]
-    extra: dict[str, Any] = field(default_factory=dict)
+    inspections: InspectionSummary
 
     @property
     def kind_label(self) -> str:
@@ -174,6 +176,7 @@ def review(period: Period, root: Unit, user: Any, *, day: dt.date) -> Review:
         criteria=criteria_totals(plan, period, root),
         ranking=selectors.ranking([p.pk for p in spans], children),
         ranking_periods=spans,
+        inspections=inspection_summary(root, day, campaign=plan),
     )
 
 
@@ -297,9 +300,8 @@ def review_body(data: Review) -> list[decree30.Block]:
             )
         )
 
-    for title, paragraphs in data.extra.get("sections", []):
-        heading(title)
-        body.extend(Para.of(p) for p in paragraphs)
+    heading(_("Công tác kiểm tra"))
+    body.append(Para.of(inspection_text(data.inspections)))
 
     heading(_("Đánh giá chung và phương hướng"))
     body.append(
@@ -312,6 +314,29 @@ def review_body(data: Review) -> list[decree30.Block]:
         )
     )
     return body
+
+
+def inspection_text(summary: InspectionSummary) -> str:
+    if not summary.targets:
+        return _("Trong kỳ chưa có đợt kiểm tra nào tại các đơn vị.")
+    findings = summary.findings
+    follow = summary.follow_ups
+    return _(
+        "%(rounds)s đợt kiểm tra tại %(targets)s lượt đơn vị; kết luận %(good)s cách làm hay, %(short)s tồn tại, "
+        "hạn chế, %(bad)s sai phạm; %(total)s yêu cầu khắc phục, trong đó %(closed)s đã hoàn thành, "
+        "%(open)s đang thực hiện (%(overdue)s quá hạn), %(done)s chờ cấp kiểm tra xác nhận."
+    ) % {
+        "rounds": plain_number(summary.rounds),
+        "targets": plain_number(summary.targets),
+        "good": plain_number(findings[Finding.Severity.GOOD]),
+        "short": plain_number(findings[Finding.Severity.SHORTCOMING]),
+        "bad": plain_number(findings[Finding.Severity.VIOLATION]),
+        "total": plain_number(follow["total"]),
+        "closed": plain_number(follow["closed"]),
+        "open": plain_number(follow["open"]),
+        "overdue": plain_number(follow["overdue"]),
+        "done": plain_number(follow["done"]),
+    }
 
 
 def review_document(data: Review) -> decree30.Document:

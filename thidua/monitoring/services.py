@@ -104,7 +104,7 @@ def periods_generate(*, plan: Plan, by: Any, due_day: int = 5) -> list[Period]:
             start, end = max(first, plan.window_start), min(last, plan.window_end)
             next_year, next_month = (year + 1, 1) if month == 12 else (year, month + 1)
             due = min(dt.date(next_year, next_month, due_day), end + dt.timedelta(days=60))
-            name = _("Tháng %(month)02d/%(year)s") % {"month": month, "year": year}
+            name = f"Tháng {month:02d}/{year}"  # data, named as the plan's documents are (in Vietnamese)
             if name not in existing:
                 made.append(
                     period_add(plan=plan, by=by, kind=Period.Kind.MONTH, name=name, start=start, end=end, due_on=due)

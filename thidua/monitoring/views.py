@@ -19,6 +19,7 @@ from thidua.core.forms import apply_errors, attempt, form_status, seen_state
 from thidua.core.listing import Column, Listing, Sort
 from thidua.core.text import fold, plain_number
 from thidua.core.transitions import state_token
+from thidua.inspections.selectors import followup_counts
 from thidua.monitoring import review, scoring, selectors, services
 from thidua.monitoring.forms import (
     AdjustForm,
@@ -220,6 +221,7 @@ def board(request: HttpRequest, period: Period) -> HttpResponse:
             ],
         )
     periods = list(selectors.root_periods(period.plan))
+    follow_ups = followup_counts(root, today, campaign=period.plan)
     selectors.name_levels(data.levels)
     return render(
         request,
@@ -235,6 +237,7 @@ def board(request: HttpRequest, period: Period) -> HttpResponse:
             "listing": listing,
             "status": status,
             "periods": periods,
+            "follow_ups": follow_ups,
             "can": Can(campaign_period, request.user),
             "seen": state_token(campaign_period),
             "today": today,
@@ -316,6 +319,7 @@ def review_view(request: HttpRequest, period: Period) -> HttpResponse:
             "chart": chart,
             "formula": scoring.FORMULA,
             "tie_break": scoring.TIE_BREAK,
+            "inspection_text": review.inspection_text(data.inspections),
         },
     )
 

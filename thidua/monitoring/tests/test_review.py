@@ -16,6 +16,7 @@ from openpyxl import load_workbook
 from thidua.core import decree30
 from thidua.core.excel import read_table
 from thidua.core.tests.test_decree30_render import PDFTOTEXT, SOFFICE, line_of, words_of
+from thidua.inspections.tests import factories as inspections
 from thidua.monitoring import review, services
 from thidua.monitoring.models import Period
 from thidua.monitoring.tests.factories import campaign, report_of, values_for
@@ -144,3 +145,18 @@ def test_the_dashboard_and_downloads(client, world, reviewed):
     client.force_login(world.users["district"])
     assert client.get(reverse("monitoring:review", args=[interim.pk]) + f"?unit={world.D2.pk}").status_code == 404
     assert client.get(reverse("monitoring:review", args=[interim.pk])).status_code == 200  # its own subtree
+
+
+def test_the_inspections_of_the_campaign_are_summed_up_below_the_unit(world, reviewed):
+    plan, interim = reviewed
+    round_ = inspections.round_of(world, plan=plan)
+    inspections.follow_up_for(inspections.finding_at(round_, world.G1))
+    summary = review.review(interim, world.P, world.users["province"], day=dt.date(2025, 4, 20)).inspections
+    # The round visits D1 and G1; one finding (a shortcoming at G1) asks for one follow-up.
+    assert (summary.rounds, summary.targets, summary.follow_ups["total"]) == (1, 2, 1)
+    assert summary.findings == {"good": 0, "shortcoming": 1, "violation": 0}
+    text = review.inspection_text(summary)
+    assert text.startswith("1 đợt kiểm tra tại 2 lượt đơn vị") and "1 yêu cầu khắc phục" in text
+    elsewhere = review.review(interim, world.D2, world.users["province"], day=dt.date(2025, 4, 20)).inspections
+    assert elsewhere.targets == 0  # the round visited D1 and G1, not D2's subtree
+    assert review.inspection_text(elsewhere) == "Trong kỳ chưa có đợt kiểm tra nào tại các đơn vị."

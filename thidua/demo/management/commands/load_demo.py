@@ -10,6 +10,7 @@ from thidua.accounts.models import User
 from thidua.demo.accounts import create_demo_accounts
 from thidua.demo.campaign import load_plan_07, load_registrations
 from thidua.demo.generator import build
+from thidua.demo.inspections import load_inspections
 from thidua.demo.monitoring import close_old_periods, load_clusters, load_reports
 from thidua.portal.demo import load_portal
 from thidua.units.models import Unit
@@ -37,6 +38,7 @@ class Command(BaseCommand):
             officer = User.objects.get(username="tinh.thidua")
             load_clusters(plan, officer)
             reports = load_reports(plan)
+            load_inspections(plan)
             close_old_periods(plan, officer)
             seed = load_portal(plan=plan)
         self.stdout.write(
