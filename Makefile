@@ -49,6 +49,7 @@ lint: install-dev
 bench: install-dev
 	$(PY) bench/run.py
 	$(PY) bench/registrations.py
+	$(PY) bench/monitoring.py
 	command -v wrk >/dev/null || { echo "bench/portal.py needs wrk (apt-get install wrk)"; exit 1; }
 	$(PY) bench/portal.py
 
