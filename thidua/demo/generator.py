@@ -20,6 +20,7 @@ from django.utils import timezone
 
 from thidua.demo import names
 from thidua.members.models import Member
+from thidua.units import tallies
 from thidua.units.models import Unit, UnitKind
 
 ALPHABET = Unit.alphabet
@@ -484,4 +485,5 @@ def build(shape: str, *, members: int, seed: int = 2018) -> tuple[int, int]:
     root = bac_kan_tree(rng) if shape == "bac-kan" else national_tree(rng)
     nodes = save_tree([root])
     saved = save_members(rng, nodes, members)
+    tallies.rebuild()  # bulk inserts bypass the services that keep the subtree counts
     return len(nodes), saved

@@ -1,4 +1,8 @@
-"""Writes to members. Validation lives here so forms, imports and the API agree."""
+"""Writes to members. Validation lives here so forms, imports and the API agree.
+
+A member added, moved, leaving or gone marks their unit(s) for the kept subtree counts
+(``thidua.units.tallies.touch``): active members, and the coverage of their pledges.
+"""
 
 from __future__ import annotations
 
@@ -11,6 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from thidua.members.models import Member
+from thidua.units import tallies
 from thidua.units.models import Unit
 
 MIN_BIRTH_YEAR = 1930
@@ -96,6 +101,7 @@ def member_create(*, unit: Unit, by: Any = None, **fields: Any) -> Member:
     _validate(member, by)
     member._history_user = by  # type: ignore[attr-defined]
     member.save()
+    tallies.touch([member.unit_id])
     return member
 
 
@@ -105,6 +111,7 @@ def member_update(*, member: Member, by: Any = None, **fields: Any) -> Member:
     if unknown:
         raise TypeError(f"member_update does not change {sorted(unknown)}")
     member = Member.objects.select_for_update().get(pk=member.pk)
+    before = (member.unit_id, member.status)
     for key, value in fields.items():
         setattr(member, key, value)
     if "full_name" in fields and "given_name" not in fields:
@@ -113,10 +120,14 @@ def member_update(*, member: Member, by: Any = None, **fields: Any) -> Member:
     _validate(member, by)
     member._history_user = by  # type: ignore[attr-defined]
     member.save()
+    if (member.unit_id, member.status) != before:  # counted (and their pledges) elsewhere, or no longer
+        tallies.touch([before[0], member.unit_id])
     return member
 
 
 @transaction.atomic
 def member_delete(*, member: Member, by: Any = None) -> None:
     member._history_user = by  # type: ignore[attr-defined]
+    unit_id = Member.objects.filter(pk=member.pk).values_list("unit_id", flat=True).first()
     member.delete()
+    tallies.touch([unit_id])

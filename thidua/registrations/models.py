@@ -220,3 +220,27 @@ class ImportBatch(models.Model):
 
     def __str__(self) -> str:
         return f"{self.file_name} ({self.get_status_display()})"
+
+
+class CoverageTally(models.Model):
+    """Registration coverage of one campaign (a root plan with its implementations) under one unit.
+
+    ``own_members``: the unit's own members (pledges count where the member is now) with at
+    least one pledge in the campaign, each once; ``own_units``: 1 when the unit is a grassroots
+    union with a registration in the campaign that is no longer a draft. ``members`` and
+    ``units`` sum them over the unit's subtree. Kept by ``thidua.registrations.tallies`` through
+    the units' queue of dirty units (``thidua.units.tallies``); ``coverage()`` reads these rows.
+    """
+
+    campaign = models.ForeignKey("campaigns.Plan", on_delete=models.CASCADE, related_name="+")
+    unit = models.ForeignKey("units.Unit", on_delete=models.CASCADE, related_name="+")
+    own_members = models.PositiveIntegerField(default=0)
+    own_units = models.PositiveSmallIntegerField(default=0)
+    members = models.PositiveIntegerField(default=0)
+    units = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["campaign", "unit"], name="one_coverage_tally_per_unit")]
+
+    def __str__(self) -> str:
+        return f"{self.campaign_id} {self.unit_id}: {self.members} / {self.units}"

@@ -1,4 +1,4 @@
-"""Registration coverage: registered / total, rolled up per child unit, in a fixed number of queries."""
+"""Registration coverage: registered / total, rolled up per child unit, read from kept counts."""
 
 from __future__ import annotations
 
@@ -15,8 +15,9 @@ from thidua.accounts.roles import Perm
 from thidua.accounts.scope import allows, scope_for
 from thidua.campaigns.models import Plan
 from thidua.members.models import Member
-from thidua.registrations.models import MemberPledge, Registration
-from thidua.units.models import Unit
+from thidua.registrations.models import CoverageTally, MemberPledge, Registration
+from thidua.units import tallies as unit_tallies
+from thidua.units.models import Unit, UnitTally
 
 
 @dataclass
@@ -153,8 +154,54 @@ def coverage(plan: Plan, root: Unit, user: Any) -> tuple[CoverageRow, list[Cover
     """Coverage of the campaign (the plan and its implementations) under ``root`` and each of its children.
 
     ``root`` must lie in the user's scope (else 404): everything counted is below it.
-    Five queries whatever the size: children, members, registered members,
-    grassroots units and registered units, each grouped by the child's path prefix.
+    Read from the subtree counts kept by ``thidua.units.tallies`` and
+    ``thidua.registrations.tallies``, never counted here: the pending recounts are drained
+    first (one query when there are none), then three queries whatever the size of the tree —
+    the children, their and the root's unit counts, their and the root's campaign counts.
+    ``coverage_by_counting`` gives the same figures by counting.
+    """
+    if not allows(user, root, Perm.VIEW):
+        raise Http404
+    unit_tallies.drain()
+    children = list(Unit.objects.filter(parent=root, dissolved_on__isnull=True).select_related("kind").order_by("name"))
+    ids = [root.pk, *(child.pk for child in children)]
+    units = {
+        pk: (members, grassroots)
+        for pk, members, grassroots in UnitTally.objects.filter(unit_id__in=ids).values_list(
+            "unit_id", "members", "grassroots"
+        )
+    }
+    campaign = {
+        pk: (members, registered)
+        for pk, members, registered in CoverageTally.objects.filter(
+            campaign_id=plan.campaign_root_id, unit_id__in=ids
+        ).values_list("unit_id", "members", "units")
+    }
+
+    def row(unit: Unit) -> CoverageRow:
+        members, grassroots = units.get(unit.pk, (0, 0))
+        registered_members, registered_units = campaign.get(unit.pk, (0, 0))
+        return CoverageRow(
+            unit=unit,
+            members=members,
+            registered_members=registered_members,
+            grassroots=grassroots,
+            registered_units=registered_units,
+        )
+
+    rows = [row(child) for child in children]
+    labels = sibling_labels([child.name for child in children], [child.kind_id for child in children])
+    for child_row, label in zip(rows, labels, strict=True):
+        child_row.label = label
+    return row(root), rows
+
+
+def coverage_by_counting(plan: Plan, root: Unit, user: Any) -> tuple[CoverageRow, list[CoverageRow]]:
+    """``coverage`` counted from the members, pledges, units and registrations themselves.
+
+    Five queries whatever the size (children, members, registered members, grassroots units and
+    registered units, each grouped by the child's path prefix), 3.7 s on the national tree:
+    what ``coverage`` gave before it read the tallies, kept to check them against.
     """
     if not allows(user, root, Perm.VIEW):
         raise Http404

@@ -196,3 +196,36 @@ class UnitEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()}: {self.unit}"
+
+
+class UnitTally(models.Model):
+    """Counts of one unit's subtree (the unit and everything below it), kept so reads never count.
+
+    ``own_*`` is what the unit itself contributes as last counted (its active members; 1 when it
+    is an active grassroots union); ``members`` and ``grassroots`` are the sums of ``own_*`` over
+    the subtree. Writes mark units dirty (``DirtyUnit``); ``thidua.units.tallies.drain`` recounts
+    the dirty units' own figures and adds the differences to their ancestors' rows, a move
+    carries a subtree's sums from its old ancestors to its new ones. A missing row counts zero.
+    """
+
+    unit = models.OneToOneField(Unit, on_delete=models.CASCADE, primary_key=True, related_name="tally")
+    own_members = models.PositiveIntegerField(default=0)
+    own_grassroots = models.PositiveSmallIntegerField(default=0)
+    members = models.PositiveIntegerField(default=0)
+    grassroots = models.PositiveIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"{self.unit_id}: {self.members} / {self.grassroots}"
+
+
+class DirtyUnit(models.Model):
+    """A unit whose own counts may have changed (a member, a pledge, its kind…): drained in order.
+
+    Rows are only inserted by writes and only deleted, by id, by the drain that recounted them,
+    so a mark committed while a drain runs survives it and is recounted by the next one.
+    """
+
+    unit = models.ForeignKey(Unit, on_delete=models.CASCADE, related_name="+")
+
+    def __str__(self) -> str:
+        return f"{self.unit_id}"

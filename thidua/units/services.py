@@ -5,6 +5,10 @@ structural changes must never interleave: on PostgreSQL a transaction-level
 advisory lock serialises them; on SQLite the IMMEDIATE transaction mode
 already does. Nodes are always re-read after the lock is taken, because the
 path or child count a caller holds may be stale.
+
+The counts kept under every unit (``thidua.units.tallies``) follow each change: a write
+marks the units whose own figures may change, a move carries its subtree's sums from the
+old ancestors to the new ones (taking the tallies' lock before any path changes).
 """
 
 from __future__ import annotations
@@ -19,6 +23,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from simple_history.utils import bulk_update_with_history
 
+from thidua.units import tallies
 from thidua.units.models import Unit, UnitEvent, UnitKind
 from thidua.units.selectors import ACTIVE_MEMBER
 
@@ -122,6 +127,7 @@ def unit_create(
             raise ValidationError(_("Không thể thêm đơn vị vào đơn vị đã giải thể."))
         unit.parent = parent
         unit = Unit.objects.add_child(parent, instance=unit)
+    tallies.touch([unit.pk])
     UnitEvent.objects.create(
         unit=unit,
         kind=UnitEvent.Kind.CREATED,
@@ -140,6 +146,7 @@ def unit_update(*, unit: Unit, by: Any = None, **fields: Any) -> Unit:
     if unknown:
         raise TypeError(f"unit_update does not change {sorted(unknown)}")
     unit = Unit.objects.select_for_update().get(pk=unit.pk)
+    kind_before = unit.kind_id
     for key, value in fields.items():
         setattr(unit, key, value)
     unit.refresh_search_text()
@@ -154,6 +161,8 @@ def unit_update(*, unit: Unit, by: Any = None, **fields: Any) -> Unit:
         _check_kind_fits(unit.kind, unit.parent, children_min)
     unit._history_user = by  # type: ignore[attr-defined]
     unit.save()
+    if unit.kind_id != kind_before:  # grassroots or not: counted differently
+        tallies.touch([unit.pk])
     return unit
 
 
@@ -167,6 +176,8 @@ def _validate_new_parent(unit: Unit, new_parent: Unit) -> None:
 
 
 def _move(unit: Unit, new_parent: Unit) -> None:
+    """``unit`` and ``new_parent`` read after the tree lock: the subtree's counts go with it."""
+    tallies.carry(unit, new_parent)
     Unit.objects.move(unit, new_parent, pos="last-child")
     Unit.objects.filter(pk=unit.pk).update(parent=new_parent)
 
@@ -251,6 +262,7 @@ def unit_merge(
         _move(child, Unit.objects.get(pk=target.pk))
     moved = _members_follow(source=source, target=target, by=by)
     Unit.objects.filter(pk=source.pk).update(dissolved_on=when, merged_into=target, updated_at=timezone.now())
+    tallies.touch([source.pk, target.pk])  # its members moved, it is dissolved
     UnitEvent.objects.create(
         unit=source,
         kind=UnitEvent.Kind.MERGED,
@@ -310,6 +322,7 @@ def unit_dissolve(*, unit: Unit, effective_on: dt.date | None = None, reason: st
     unit._history_user = by  # type: ignore[attr-defined]
     unit._change_reason = reason or "dissolve"  # type: ignore[attr-defined]
     unit.save()
+    tallies.touch([unit.pk])
     UnitEvent.objects.create(
         unit=unit,
         kind=UnitEvent.Kind.DISSOLVED,
@@ -338,5 +351,6 @@ def unit_delete(*, unit: Unit, by: Any = None) -> None:
     if unit.events.exclude(kind=UnitEvent.Kind.CREATED).exists() or unit.merged_units.exists():
         raise ValidationError(_("Không thể xoá: đơn vị đã có lịch sử thay đổi. Hãy dùng chức năng giải thể."))
     unit._history_user = by  # type: ignore[attr-defined]
+    tallies.carry(unit, None)  # what it still counts leaves its ancestors; its rows go with it
     unit.events.all().delete()
     unit.delete()

@@ -37,6 +37,9 @@ UNSCOPED = {
     "portal.Seen": "view counting internals, never shown",
     "portal.SiteVisitor": "view counting internals, never shown",
     "portal.FlushLog": "view counting internals, never shown",
+    "units.UnitTally": "roll-up internals, read by coverage() only below a unit the caller may see",
+    "units.DirtyUnit": "a queue of units to recount, never shown",
+    "registrations.CoverageTally": "roll-up internals, read by coverage() only below a unit the caller may see",
 }
 
 
