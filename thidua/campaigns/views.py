@@ -34,6 +34,7 @@ from thidua.core.forms import apply_errors, attempt, form_status, seen_state
 from thidua.core.listing import Column, Listing, Sort
 from thidua.core.text import fold
 from thidua.core.transitions import state_token
+from thidua.core.uploads import download
 from thidua.units.models import Unit
 from thidua.units.selectors import scope_roots
 
@@ -459,11 +460,7 @@ def attachment_add(request: HttpRequest, plan: Plan) -> HttpResponse:
 @scoped(PlanAttachment.objects.select_related("plan", "plan__issuer"))
 def attachment_download(request: HttpRequest, attachment: PlanAttachment) -> FileResponse:
     """Everyone who reads the plan downloads its attachments (the rule is the plan's own)."""
-    response = FileResponse(
-        attachment.file.open("rb"), as_attachment=True, filename=attachment.name, content_type=attachment.content_type
-    )
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
+    return download(attachment.file, name=attachment.name, content_type=attachment.content_type)
 
 
 BOARD_SORTS = (

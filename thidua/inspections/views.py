@@ -20,6 +20,7 @@ from thidua.core.forms import apply_errors, attempt, form_status, seen_state
 from thidua.core.listing import Column, Listing, Sort
 from thidua.core.text import fold
 from thidua.core.transitions import state_token
+from thidua.core.uploads import download
 from thidua.inspections import selectors, services
 from thidua.inspections.forms import (
     FindingForm,
@@ -469,10 +470,7 @@ def finding_add(request: HttpRequest, target: InspectionTarget) -> HttpResponse:
 def evidence_download(request: HttpRequest, finding: Finding) -> FileResponse:
     if not finding.evidence:
         raise Http404(_("Kết luận này không có tệp minh chứng."))
-    response = FileResponse(finding.evidence.open("rb"), as_attachment=True, filename=finding.evidence_name)
-    response["Content-Type"] = finding.evidence_type
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
+    return download(finding.evidence, name=finding.evidence_name, content_type=finding.evidence_type)
 
 
 @scoped(FINDINGS, perm=Perm.MANAGE_EMULATION)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -78,10 +79,7 @@ class BoardRow:
 
     @property
     def total(self) -> Counts:
-        total = Counts()
-        for name in ("due", "draft", "submitted", "returned", "verified", "late"):
-            setattr(total, name, getattr(self.counts, name))
-        total.score_sum = self.counts.score_sum
+        total = dataclasses.replace(self.counts)
         if self.own is not None:
             total.add_report(self.own)
         return total

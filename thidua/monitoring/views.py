@@ -19,6 +19,7 @@ from thidua.core.forms import apply_errors, attempt, form_status, seen_state
 from thidua.core.listing import Column, Listing, Sort
 from thidua.core.text import fold, plain_number
 from thidua.core.transitions import state_token
+from thidua.core.uploads import download
 from thidua.inspections.selectors import followup_counts
 from thidua.monitoring import review, scoring, selectors, services
 from thidua.monitoring.forms import (
@@ -512,10 +513,7 @@ EVIDENCE = Evidence.objects.select_related("report", "report__unit", "report__pe
 
 @scoped(EVIDENCE)
 def evidence_download(request: HttpRequest, evidence: Evidence) -> FileResponse:
-    response = FileResponse(evidence.file.open("rb"), as_attachment=True, filename=evidence.name)
-    response["Content-Type"] = evidence.content_type
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
+    return download(evidence.file, name=evidence.name, content_type=evidence.content_type)
 
 
 @scoped(EVIDENCE, perm=Perm.MANAGE_EMULATION)
