@@ -182,8 +182,21 @@ class Report(models.Model):
     # The last reminder sent (0 none, 1 before the due date, 2 on it, 3 escalated): claimed
     # with a conditional UPDATE, so two copies of send_reminders never send one twice.
     reminder_stage = models.PositiveSmallIntegerField(default=0)
+    # The reporting unit's parent and depth, copied from the unit when the row is made and kept
+    # in step when units move (``tallies.on_unit_moved``): a full rebuild of the tallies then
+    # groups this one table, with no join to the units (bench/monitoring.py measures it).
+    unit_parent = models.ForeignKey(
+        "units.Unit",
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        db_index=False,
+        null=True,
+        editable=False,
+        related_name="+",
+    )
+    unit_depth = models.PositiveSmallIntegerField(default=0, editable=False)
     updated_at = models.DateTimeField(auto_now=True)
-    history = HistoricalRecords(excluded_fields=["updated_at", "reminder_stage"])
+    history = HistoricalRecords(excluded_fields=["updated_at", "reminder_stage", "unit_parent", "unit_depth"])
 
     objects = ScopedQuerySet.as_manager()
 
@@ -199,6 +212,23 @@ class Report(models.Model):
 
     def __str__(self) -> str:
         return f"{self.unit} – {self.period}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if self._state.adding and not self.unit_depth:  # made without ``owed``: the unit's place now
+            self.unit_parent_id, self.unit_depth = self.unit.parent_id, self.unit.depth
+        super().save(*args, **kwargs)
+
+    @classmethod
+    def owed(cls, period: Period, unit: Any, **fields: Any) -> Report:
+        """The report ``unit`` owes for ``period`` (not saved), with its unit's place in the tree."""
+        return cls(
+            period=period,
+            root_period_id=period.root_key,
+            unit=unit,
+            unit_parent_id=unit.parent_id,
+            unit_depth=unit.depth,
+            **fields,
+        )
 
     @property
     def editable(self) -> bool:
@@ -347,6 +377,37 @@ class Tally(models.Model):
     @property
     def owed(self) -> int:
         return self.due + self.draft + self.submitted + self.returned + self.verified
+
+
+class CriterionTally(models.Model):
+    """Verified values of one campaign criterion in one root period, summed over the reports of
+    the units strictly below one unit (``path``): what a review's criteria table reads.
+
+    A value of a criterion copied down into an implementation plan counts under the campaign's
+    own criterion (``source`` followed up). Kept by ``tallies.values_move`` when a report becomes
+    verified or stops being verified, rebuilt with the tallies.
+    """
+
+    scope_rule = ByPath("path")
+
+    period = models.ForeignKey(Period, on_delete=models.CASCADE, related_name="+")
+    unit = models.ForeignKey("units.Unit", on_delete=models.CASCADE, related_name="+")
+    path = models.CharField(max_length=255)
+    criterion = models.ForeignKey("campaigns.Criterion", on_delete=models.CASCADE, related_name="+")
+    reports = models.PositiveIntegerField(default=0)  # verified reports that answered it
+    total = models.DecimalField(max_digits=18, decimal_places=2, default=Decimal(0))  # numbers or points
+    done = models.PositiveIntegerField(default=0)  # yes/no answered yes
+    reached = models.PositiveIntegerField(default=0)  # numbers at or above the criterion's target
+
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["period", "path", "criterion"], name="one_criterion_tally_per_unit")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.period_id} {self.path} #{self.criterion_id}"
 
 
 class Cluster(models.Model):

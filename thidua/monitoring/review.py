@@ -15,7 +15,6 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Count, F, Q, Sum
 from django.utils.translation import gettext as _
 
 from thidua.campaigns.models import Criterion, Plan
@@ -25,8 +24,8 @@ from thidua.core.excel import DECIMAL, INTEGER, PERCENT, Header, Title, add_shee
 from thidua.core.text import plain_number
 from thidua.inspections.models import Finding
 from thidua.inspections.selectors import InspectionSummary, inspection_summary
-from thidua.monitoring import scoring, selectors
-from thidua.monitoring.models import Period, Report, ReportValue
+from thidua.monitoring import scoring, selectors, tallies
+from thidua.monitoring.models import CriterionTally, Period, Report, ReportValue
 from thidua.registrations.selectors import CoverageRow, coverage
 from thidua.units.models import Unit
 
@@ -92,58 +91,36 @@ class Review:
         return _("Sơ kết") if self.period.kind == Period.Kind.INTERIM else _("Báo cáo kỳ")
 
 
-def _root_criteria(plan: Plan) -> dict[int, Criterion]:
-    """Each criterion of the campaign's plans mapped to the campaign's own (copies follow ``source``)."""
-    root_id = plan.campaign_root_id
-    rows = list(
-        Criterion.objects.filter(Q(content__plan_id=root_id) | Q(content__plan__root_id=root_id)).order_by(
-            "content__position", "position", "id"
-        )
-    )
-    by_id = {c.pk: c for c in rows}
-    mapping: dict[int, Criterion] = {}
-    for c in rows:
-        top = c
-        while top.source_id in by_id:
-            top = by_id[top.source_id]
-        mapping[c.pk] = top
-    return mapping
-
-
 def criteria_totals(plan: Plan, period: Period, root: Unit) -> list[CriterionTotal]:
-    """Verified values of the period's reports under ``root``, per criterion of the campaign (one GROUP BY)."""
-    mapping = _root_criteria(plan)
-    grouped = (
+    """Verified values of the period's reports at and below ``root``, per criterion of the campaign:
+    the root's criterion tallies (its subtree, kept up to date) and its own report's values, with
+    the campaign's criteria first and any a lower plan added after them (three queries)."""
+    root_id = plan.campaign_root_id
+    totals: dict[int, CriterionTotal] = {
+        c.pk: CriterionTotal(c)
+        for c in Criterion.objects.filter(content__plan_id=root_id).order_by("content__position", "position", "id")
+    }
+    below = CriterionTally.objects.filter(period_id=period.root_key, path=root.path).select_related("criterion")
+    for row in below.order_by("criterion__content__position", "criterion__position", "criterion_id"):
+        item = totals.setdefault(row.criterion_id, CriterionTotal(row.criterion))
+        item.reports += row.reports
+        item.total += row.total
+        item.done += row.done
+        item.reached += row.reached
+    own = list(
         ReportValue.objects.filter(
-            report__root_period_id=period.root_key,
-            report__unit__path__startswith=root.path,
-            report__status=Report.Status.VERIFIED,
-        )
-        .order_by()
-        .values("criterion_id")
-        .annotate(
-            n=Count("id"),
-            total=Sum("number"),
-            done_n=Count("id", filter=Q(done=True)),
-            reached_n=Count("id", filter=Q(number__gte=F("criterion__target"))),
-        )
+            report__root_period_id=period.root_key, report__unit=root, report__status=Report.Status.VERIFIED
+        ).select_related("criterion")
     )
-    totals: dict[int, CriterionTotal] = {}
-    order = []
-    for c in mapping.values():
-        if c.pk not in totals:
-            totals[c.pk] = CriterionTotal(c)
-            order.append(c.pk)
-    for row in grouped:
-        top = mapping.get(row["criterion_id"])
-        if top is None:
-            continue
-        item = totals[top.pk]
-        item.reports += row["n"]
-        item.total += row["total"] or Decimal(0)
-        item.done += row["done_n"]
-        item.reached += row["reached_n"]
-    return [totals[pk] for pk in order]
+    tops = tallies.criterion_tops({v.criterion_id for v in own}) if own else {}
+    for value in own:
+        item = totals.setdefault(tops[value.criterion_id], CriterionTotal(value.criterion))
+        item.reports += 1
+        item.total += value.number or Decimal(0)
+        item.done += value.done is True
+        target = value.criterion.target
+        item.reached += value.number is not None and target is not None and value.number >= target
+    return list(totals.values())
 
 
 def ranking_periods(period: Period) -> list[Period]:

@@ -158,16 +158,11 @@ def _copy_periods(plan: Plan) -> None:
 def ensure_reports(plan: Plan) -> int:
     """Every unit the plan applies to owes a report for each of its periods (rows created once)."""
     periods = list(Period.objects.filter(plan=plan))
-    units = list(Unit.objects.filter(obligations__plan=plan).only("id", "path", "depth"))
+    units = list(Unit.objects.filter(obligations__plan=plan).only("id", "path", "depth", "parent_id"))
     if not periods or not units:
         return 0
     have = set(Report.objects.filter(period__in=periods).values_list("period_id", "unit_id"))
-    new = [
-        Report(period=period, root_period_id=period.root_key, unit=unit)
-        for period in periods
-        for unit in units
-        if (period.pk, unit.pk) not in have
-    ]
+    new = [Report.owed(period, unit) for period in periods for unit in units if (period.pk, unit.pk) not in have]
     Report.objects.bulk_create(new, batch_size=2000)
     tallies.add_owed(new)
     return len(new)
@@ -257,6 +252,9 @@ def _move(report: Report, transition: Transition, *, by: Any, seen: str | None, 
         late=report.late and not late_before,
         score=(score_after or Decimal(0)) - (score_before or Decimal(0)),
     )
+    verified = Report.Status.VERIFIED
+    if (before == verified) != (report.status == verified):  # its values count in the review, or stop
+        tallies.values_move(report, 1 if report.status == verified else -1)
     return report
 
 

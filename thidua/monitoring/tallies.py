@@ -9,24 +9,29 @@ children's own reports: two queries whatever the size of the tree.
   (depth − 1 rows), in the caller's transaction.
 * ``add_owed``: reports were created (a period added, a plan issued): their ancestors'
   "due" counts grow, rows created where missing.
-* ``rebuild``: everything recomputed from the reports, in one GROUP BY over them (grouped by
-  the reporting unit's parent) and a roll-up of those groups in Python, written with one COPY
-  on PostgreSQL (``bench/monitoring.py`` measures it against a bare GROUP BY of the reports).
+* ``rebuild``: everything recomputed from the reports, in one GROUP BY over the reports table
+  alone (by the parent and depth each report carries) and a roll-up of those groups in Python;
+  the rows that differ are replaced (one COPY on PostgreSQL). ``bench/monitoring.py`` measures
+  it against a bare GROUP BY of the reports.
+* ``on_unit_moved``: a unit moved; its subtree's reports follow and their periods are recounted.
 """
 
 from __future__ import annotations
 
-from collections import Counter, defaultdict
+from collections import Counter
 from collections.abc import Iterable
 from decimal import Decimal
 from typing import Any
 
 from django.db import connection, transaction
-from django.db.models import Count, F, Q, Sum, Value
+from django.db.models import Count, F, OuterRef, Q, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
+from django.dispatch import receiver
 
 from thidua.accounts.scope import PATH_STEP
-from thidua.monitoring.models import Report, Tally
+from thidua.campaigns.models import Criterion
+from thidua.monitoring.models import CriterionTally, Report, ReportValue, Tally
+from thidua.units import tallies as unit_tallies
 from thidua.units.models import Unit
 
 STATES = Report.TALLIED
@@ -85,23 +90,23 @@ def add_owed(reports: Iterable[Report]) -> None:
 
 
 def _grouped(period_ids: list[int] | None) -> Any:
-    """One GROUP BY over the reports: counts per (root period, reporting unit's parent, depth).
+    """One GROUP BY over the reports alone: counts per (root period, reporting unit's parent, depth).
 
-    Grouped by the parent's id (an integer key) rather than by a prefix of the unit's path: on
-    the national tree (1.6M reports) that halves the query, and PostgreSQL can run it in parallel.
+    Reports carry their unit's parent and depth (``Report.unit_parent``, ``unit_depth``), so this
+    reads one table, as a bare count would, and PostgreSQL runs it in parallel.
     """
     reports = Report.objects.all() if period_ids is None else Report.objects.filter(root_period_id__in=period_ids)
     counts = {state: Count("id", filter=Q(status=state)) for state in STATES}
     return (
-        reports.filter(unit__parent__isnull=False)
+        reports.filter(unit_parent__isnull=False)
         .order_by()
-        .values("root_period_id", "unit__parent_id", "unit__depth")
+        .values("root_period_id", "unit_parent_id", "unit_depth")
         .annotate(
             **counts,
             late_n=Count("id", filter=Q(late=True)),
             score_total=Coalesce(Sum("score", filter=Q(status="verified")), Value(Decimal(0))),
         )
-        .values_list("root_period_id", "unit__parent_id", "unit__depth", *STATES, "late_n", "score_total")
+        .values_list("root_period_id", "unit_parent_id", "unit_depth", *STATES, "late_n", "score_total")
     )
 
 
@@ -113,45 +118,190 @@ def _paths(ids: set[int]) -> dict[int, str]:
     return found
 
 
-COLUMNS = ("period_id", "path", "depth", *STATES, "late", "score_sum", "unit_id")
+NUMBERS = (*STATES, "late", "score_sum")
+CRITERION_NUMBERS = ("reports", "total", "done", "reached")
 
 
-def _insert(rows: list[tuple[Any, ...]]) -> None:
-    """Write tally rows (values in ``COLUMNS`` order): one COPY on PostgreSQL (a quarter of the
-    time ``bulk_create`` takes for the national tree's 12k rows), ``bulk_create`` elsewhere."""
+def _insert(model: type[Tally] | type[CriterionTally], columns: tuple[str, ...], rows: list[tuple[Any, ...]]) -> None:
+    """Write rows (values in ``columns`` order): one COPY on PostgreSQL (a quarter of the time
+    ``bulk_create`` takes for the national tree's 12k tally rows), ``bulk_create`` elsewhere."""
+    if not rows:
+        return
     if connection.vendor == "postgresql":
         with (
             connection.cursor() as cursor,
-            cursor.copy(f"COPY {Tally._meta.db_table} ({', '.join(COLUMNS)}) FROM STDIN") as copy,
+            cursor.copy(f"COPY {model._meta.db_table} ({', '.join(columns)}) FROM STDIN") as copy,
         ):
             for row in rows:
                 copy.write_row(row)
     else:
-        Tally.objects.bulk_create([Tally(**dict(zip(COLUMNS, row, strict=True))) for row in rows], batch_size=2000)
+        objects = [model(**dict(zip(columns, row, strict=True))) for row in rows]
+        model.objects.bulk_create(objects, batch_size=2000)  # type: ignore[arg-type]
+
+
+Key = tuple[int, str, int]
+
+
+def _replace(
+    model: type[Tally] | type[CriterionTally],
+    level: str,
+    numbers: tuple[str, ...],
+    groups: Iterable[tuple[Any, ...]],
+    period_ids: list[int] | None,
+) -> int:
+    """Roll ``groups`` (root period, parent unit id, ``level`` value, *``numbers``) up to every
+    ancestor of the parent and the parent itself, and make ``model``'s rows of those periods equal
+    to the result: rows that differ are deleted by id and inserted again. Returns rows written."""
+    kept = model.objects.all() if period_ids is None else model.objects.filter(period_id__in=period_ids)
+    existing: dict[Key, tuple[int, tuple[Any, ...]]] = {}
+    unit_ids: dict[str, int] = {}
+    for pk, period_id, path, key, unit_id, *values in kept.values_list(
+        "pk", "period_id", "path", level, "unit_id", *numbers
+    ):
+        existing[(period_id, path, key)] = (pk, tuple(values))
+        unit_ids[path] = unit_id
+    groups = list(groups)
+    parent_paths = {pk: path for path, pk in unit_ids.items()}
+    parent_paths.update(_paths({parent_id for _p, parent_id, *_rest in groups} - parent_paths.keys()))
+    totals: dict[Key, list[Any]] = {}
+    for period_id, parent_id, key, *values in groups:
+        parent_path = parent_paths[parent_id]
+        for end in range(PATH_STEP, len(parent_path) + 1, PATH_STEP):
+            row = totals.get((period_id, parent_path[:end], key))
+            if row is None:
+                totals[(period_id, parent_path[:end], key)] = list(values)
+            else:
+                for i, value in enumerate(values):
+                    row[i] += value
+    unit_ids.update((path, pk) for pk, path in parent_paths.items())
+    above = sorted({path for _p, path, _k in totals} - unit_ids.keys())  # ancestors that are nobody's parent here
+    for start in range(0, len(above), 5000):
+        unit_ids.update(Unit.objects.filter(path__in=above[start : start + 5000]).values_list("path", "id"))
+    wrong = [pk for key, (pk, values) in existing.items() if tuple(totals.get(key, ())) != values]
+    rows = [
+        (*key, *values, unit_ids[key[1]])
+        for key, values in totals.items()
+        if key[1] in unit_ids and (key not in existing or tuple(values) != existing[key][1])
+    ]
+    for start in range(0, len(wrong), 5000):
+        model.objects.filter(pk__in=wrong[start : start + 5000]).delete()
+    _insert(model, ("period_id", "path", level, *numbers, "unit_id"), rows)
+    return len(rows)
+
+
+def criterion_tops(criterion_ids: Iterable[int]) -> dict[int, int]:
+    """Each criterion mapped to the campaign criterion it was copied from (``source`` followed up;
+    one query per level of copying, usually one or two)."""
+    source: dict[int, int | None] = {}
+    pending = set(criterion_ids)
+    while pending:
+        found = dict(Criterion.objects.filter(pk__in=pending).values_list("pk", "source_id"))
+        source.update(found)
+        pending = {s for s in found.values() if s is not None and s not in source}
+    tops: dict[int, int] = {}
+    for pk in criterion_ids:
+        top = pk
+        while source.get(top) is not None:
+            top = source[top]  # type: ignore[assignment]
+        tops[pk] = top
+    return tops
+
+
+def _criterion_groups(period_ids: list[int] | None) -> list[tuple[Any, ...]]:
+    """One GROUP BY over the verified reports' values: per (root period, reporting unit's parent,
+    criterion), merged under the campaign's own criteria."""
+    values = ReportValue.objects.filter(report__status=Report.Status.VERIFIED, report__unit_parent__isnull=False)
+    if period_ids is not None:
+        values = values.filter(report__root_period_id__in=period_ids)
+    grouped = (
+        values.order_by()
+        .values("report__root_period_id", "report__unit_parent_id", "criterion_id")
+        .annotate(
+            n=Count("id"),
+            sum=Coalesce(Sum("number"), Value(Decimal(0))),
+            done_n=Count("id", filter=Q(done=True)),
+            reached_n=Count("id", filter=Q(number__gte=F("criterion__target"))),
+        )
+        .values_list(
+            "report__root_period_id", "report__unit_parent_id", "criterion_id", "n", "sum", "done_n", "reached_n"
+        )
+    )
+    rows = list(grouped)
+    tops = criterion_tops({criterion for _p, _u, criterion, *_rest in rows})
+    merged: dict[tuple[int, int, int], list[Any]] = {}
+    for period_id, parent_id, criterion, *numbers in rows:
+        row = merged.setdefault((period_id, parent_id, tops[criterion]), [0, Decimal(0), 0, 0])
+        for i, value in enumerate(numbers):
+            row[i] += value
+    return [(*key, *numbers) for key, numbers in merged.items()]
 
 
 @transaction.atomic
 def rebuild(period_ids: list[int] | None = None) -> int:
-    """Recompute the tallies of the given root periods (all when None) from the reports."""
-    groups = list(_grouped(period_ids))
-    parent_paths = _paths({parent_id for _p, parent_id, *_rest in groups})
-    totals: dict[tuple[int, str, int], list[Any]] = defaultdict(lambda: [0] * (len(STATES) + 1) + [Decimal(0)])
-    for period_id, parent_id, level, *numbers in groups:
-        parent_path = parent_paths[parent_id]
-        for end in range(PATH_STEP, len(parent_path) + 1, PATH_STEP):
-            row = totals[(period_id, parent_path[:end], level)]
-            for i, value in enumerate(numbers):
-                row[i] += value
-    stale = Tally.objects.all() if period_ids is None else Tally.objects.filter(period_id__in=period_ids)
-    stale.delete()
-    unit_ids = {path: pk for pk, path in parent_paths.items()}
-    above = sorted({path for _p, path, _d in totals} - unit_ids.keys())  # ancestors that are nobody's parent here
-    for start in range(0, len(above), 5000):
-        unit_ids.update(Unit.objects.filter(path__in=above[start : start + 5000]).values_list("path", "id"))
-    rows = [
-        (period_id, path, depth, *numbers, unit_ids[path])
-        for (period_id, path, depth), numbers in totals.items()
-        if path in unit_ids
-    ]
-    _insert(rows)
-    return len(rows)
+    """Recompute the tallies and the criterion tallies of the given root periods (all when None)
+    from the reports.
+
+    Everything is counted again; only the rows that differ from the count are written (stale and
+    wrong rows deleted by id, the right ones inserted), so a rebuild of correct tallies writes
+    nothing. Returns the number of rows written.
+    """
+    written = _replace(Tally, "depth", NUMBERS, _grouped(period_ids), period_ids)
+    return written + _replace(
+        CriterionTally, "criterion_id", CRITERION_NUMBERS, _criterion_groups(period_ids), period_ids
+    )
+
+
+def values_move(report: Report, sign: int) -> int:
+    """``report`` became verified (``sign`` 1) or stopped being verified (−1): its values are added
+    to (taken from) the criterion rows of its unit's ancestors, in the caller's transaction.
+    Missing rows are inserted first (``ignore_conflicts``: two first verifications under a new
+    ancestor both succeed). Returns the rows updated."""
+    paths = ancestors(report.unit.path)
+    values = list(
+        ReportValue.objects.filter(report=report).values_list("criterion_id", "criterion__target", "done", "number")
+    )
+    if not paths or not values:
+        return 0
+    tops = criterion_tops({criterion for criterion, *_rest in values})
+    sums: dict[int, list[Any]] = {}
+    for criterion, target, done, number in values:
+        row = sums.setdefault(tops[criterion], [0, Decimal(0), 0, 0])
+        row[0] += 1
+        row[1] += number or Decimal(0)
+        row[2] += done is True
+        row[3] += number is not None and target is not None and number >= target
+    unit_ids = dict(Unit.objects.filter(path__in=paths).values_list("path", "id"))
+    CriterionTally.objects.bulk_create(
+        [
+            CriterionTally(period_id=report.root_period_id, path=path, unit_id=unit_ids[path], criterion_id=top)
+            for top in sums
+            for path in paths
+            if path in unit_ids
+        ],
+        ignore_conflicts=True,
+    )
+    updated = 0
+    for top, (n, total, done, reached) in sums.items():
+        updated += CriterionTally.objects.filter(
+            period_id=report.root_period_id, path__in=paths, criterion_id=top
+        ).update(
+            reports=F("reports") + sign * n,
+            total=F("total") + sign * total,
+            done=F("done") + sign * done,
+            reached=F("reached") + sign * reached,
+        )
+    return updated
+
+
+@receiver(unit_tallies.moved)
+def on_unit_moved(sender: Any, unit_id: int, **kwargs: Any) -> None:
+    """A unit moved: its subtree's reports take their new parent and depths, and the tallies of
+    the periods they report in are recounted (in the move's transaction)."""
+    unit = Unit.objects.get(pk=unit_id)
+    subtree = Report.objects.filter(unit__path__startswith=unit.path)
+    periods = sorted(set(subtree.values_list("root_period_id", flat=True).distinct()))
+    if not periods:
+        return
+    subtree.filter(unit_id=unit.pk).update(unit_parent_id=unit.parent_id)
+    subtree.update(unit_depth=Subquery(Unit.objects.filter(pk=OuterRef("unit_id")).values("depth")[:1]))
+    rebuild(periods)

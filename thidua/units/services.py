@@ -180,6 +180,7 @@ def _move(unit: Unit, new_parent: Unit) -> None:
     tallies.carry(unit, new_parent)
     Unit.objects.move(unit, new_parent, pos="last-child")
     Unit.objects.filter(pk=unit.pk).update(parent=new_parent)
+    tallies.moved.send(sender=Unit, unit_id=unit.pk)
 
 
 @transaction.atomic

@@ -55,6 +55,9 @@ recounted = Signal()
 # Sent inside a move's (or a deletion's) transaction before the paths change: the subtree of
 # ``unit_id`` leaves the subtrees of ``leave`` and joins those of ``join`` (ids).
 shifted = Signal()
+# Sent inside a move's transaction after the paths changed: ``unit_id`` now sits under its new
+# parent, its subtree at new paths and depths (apps keeping copies of those follow).
+moved = Signal()
 # Sent inside ``rebuild``'s transaction: recompute everything from scratch.
 rebuilt = Signal()
 

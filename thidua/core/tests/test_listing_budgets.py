@@ -130,9 +130,7 @@ def _reporting_period(world: World) -> Period:
 
 def add_reports(world: World, first: int, n: int) -> None:
     period = _reporting_period(world)
-    Report.objects.bulk_create(
-        Report(period=period, root_period=period, unit=unit, status="submitted") for unit in _children(world, first, n)
-    )
+    Report.objects.bulk_create(Report.owed(period, unit, status="submitted") for unit in _children(world, first, n))
 
 
 def add_report_board_rows(world: World, first: int, n: int) -> None:
@@ -140,9 +138,7 @@ def add_report_board_rows(world: World, first: int, n: int) -> None:
     period = _reporting_period(world)
     children = _children(world, first, n)
     below = [make_unit(child, f"Tổ thử {child.code}", "union-group", code=f"T{child.code}") for child in children]
-    reports = Report.objects.bulk_create(
-        Report(period=period, root_period=period, unit=unit) for unit in [*children, *below]
-    )
+    reports = Report.objects.bulk_create(Report.owed(period, unit) for unit in [*children, *below])
     tallies.add_owed(Report.objects.filter(pk__in=[r.pk for r in reports]).select_related("unit"))
 
 

@@ -12,7 +12,7 @@ from thidua.accounts.roles import Role
 from thidua.campaigns.models import Plan
 from thidua.core.transitions import state_token
 from thidua.monitoring import scoring, services, tallies
-from thidua.monitoring.models import Period, Report, Tally
+from thidua.monitoring.models import CriterionTally, Period, Report, Tally
 from thidua.monitoring.tests.factories import campaign, report_of, root_period, values_for
 from thidua.testing import build_world, make_user
 
@@ -20,11 +20,14 @@ pytestmark = pytest.mark.django_db
 
 
 def snapshot():
-    return sorted(
-        Tally.objects.values_list(
-            "period_id", "path", "depth", "due", "draft", "submitted", "returned", "verified", "late", "score_sum"
-        )
+    """Every tally row and every criterion tally row, in order."""
+    states = Tally.objects.values_list(
+        "period_id", "path", "depth", "due", "draft", "submitted", "returned", "verified", "late", "score_sum"
     )
+    values = CriterionTally.objects.exclude(reports=0).values_list(  # a row counting nothing is as good as none
+        "period_id", "path", "criterion_id", "reports", "total", "done", "reached"
+    )
+    return sorted(states) + sorted(values)
 
 
 def assert_tallies_exact():
@@ -147,6 +150,13 @@ def test_the_review_chain_from_draft_to_verified_with_a_return_and_a_reopen():
         period=root_period(Plan.objects.get(parent=None, issuer=world.P)), path=world.P.path, depth=world.G1.depth
     )
     assert (tally.verified, tally.late, tally.score_sum) == (1, 1, report.score)
+    # Its values count under the campaign's own criterion at every level above it.
+    initiatives = CriterionTally.objects.filter(
+        period=tally.period, criterion__name="Sáng kiến", criterion__source__isnull=True
+    )
+    assert {(t.path, t.reports, t.total, t.reached) for t in initiatives} == {
+        (path, 1, Decimal("2"), 1) for path in (world.R.path, world.P.path, world.D1.path)
+    }
 
     # A verified report is not changed by the unit; the level above reopens it with a reason.
     with pytest.raises(ValidationError):
@@ -155,6 +165,7 @@ def test_the_review_chain_from_draft_to_verified_with_a_return_and_a_reopen():
         services.report_reopen(report=report, by=district, reason="")
     services.report_reopen(report=report, by=district, reason="Sai số liệu sáng kiến")
     assert report_of(world.G1).status == Report.Status.RETURNED
+    assert {(t.reports, t.total, t.reached) for t in initiatives.all()} == {(0, Decimal(0), 0)}
     assert_tallies_exact()
 
 

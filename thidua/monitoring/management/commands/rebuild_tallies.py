@@ -19,7 +19,7 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         started = time.perf_counter()
         rows = tallies.rebuild()
-        self.stdout.write(f"{rows} tally rows rebuilt in {time.perf_counter() - started:.2f} s.")
+        self.stdout.write(f"Reporting tallies recounted: {rows} rows written in {time.perf_counter() - started:.2f} s.")
         started = time.perf_counter()
         rows = unit_tallies.rebuild()  # and, through its signal, the registration coverage rows
         self.stdout.write(
