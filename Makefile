@@ -6,6 +6,16 @@ PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
 export DJANGO_SETTINGS_MODULE ?= config.settings
+# The workers `run` and `serve-prod` start beside the web server (Procfile): the report reminders,
+# and the view buffer's flush when there is a buffer to flush (THIDUA_VIEW_BUFFER_URL).
+WORKERS := send_reminders $(if $(THIDUA_VIEW_BUFFER_URL),flush_views)
+comma := ,
+empty :=
+space := $(empty) $(empty)
+# Web and workers in this terminal (honcho, Procfile); /healthz requires the workers it started.
+SUPERVISE = export THIDUA_BIND="$(HOST):$(PORT)" PYTHONUNBUFFERED=1 \
+	THIDUA_HEALTH_WORKERS="$${THIDUA_HEALTH_WORKERS-$(subst $(space),$(comma),$(strip $(WORKERS)))}"; \
+	exec $(VENV)/bin/honcho start
 
 .PHONY: run test install install-dev lint bench migrate demo serve-prod clean messages
 
@@ -29,12 +39,14 @@ migrate: install
 demo: migrate
 	$(PY) manage.py load_demo --if-empty
 
-## Serve the demo at http://$(HOST):$(PORT) (SQLite under var/; DATABASE_URL for PostgreSQL).
+## Serve the demo at http://$(HOST):$(PORT) (SQLite under var/; DATABASE_URL for PostgreSQL), with
+## its workers, in this terminal; Ctrl-C stops them all.
 ## DEBUG stays off so the demo shows the real error pages; WhiteNoise serves the static files.
 run: demo
 	$(PY) manage.py collectstatic --noinput -v0
 	@if [ "$(HOST)" = "0.0.0.0" ]; then hosts="*"; else hosts="$(HOST),127.0.0.1,localhost,[::1]"; fi; \
-	DEBUG=$${DEBUG:-0} ALLOWED_HOSTS=$${ALLOWED_HOSTS:-$$hosts} $(PY) manage.py runserver --noreload $(HOST):$(PORT)
+	export DEBUG=$${DEBUG:-0} ALLOWED_HOSTS=$${ALLOWED_HOSTS:-$$hosts}; \
+	$(SUPERVISE) web $(WORKERS)
 
 ## The whole suite: SQLite, then PostgreSQL when reachable, browser tests when Chromium is installed.
 test: install-dev
@@ -57,10 +69,11 @@ messages: install-dev
 	$(PY) manage.py makemessages -l en --ignore=.venv --ignore=var --ignore=tests --ignore=bench --no-obsolete
 	$(PY) manage.py compilemessages -l en --ignore=.venv
 
-## Production-like server (see README): gunicorn with the same settings module.
+## Production-like server (see README): gunicorn with the same settings module, and the workers.
+## No gunicorn access log: thidua.request logs each request without its query string or address.
 serve-prod: migrate
 	$(PY) manage.py collectstatic --noinput -v0
-	$(VENV)/bin/gunicorn config.wsgi --bind $(HOST):$(PORT) --workers $${WEB_CONCURRENCY:-3} --access-logfile -
+	@$(SUPERVISE) web-prod $(WORKERS)
 
 clean:
 	rm -rf $(VENV) var/static

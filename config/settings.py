@@ -46,13 +46,34 @@ def env_list(name: str, default: str = "") -> list[str]:
 
 
 DEBUG = env_bool("DEBUG", False)
-SECRET_KEY = env_str("SECRET_KEY")
-if not SECRET_KEY:
-    if not DEBUG and env_bool("THIDUA_PRODUCTION", False):
-        raise ImproperlyConfigured("SECRET_KEY must be set in production")
-    SECRET_KEY = "insecure-development-key-change-me-" + "x" * 40
-
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost,[::1],testserver")
+# Names that reach only this machine (and Django's test client): a server that answers to
+# nothing else may run with the development key, which is public (it is in this file).
+LOCAL_HOSTS = frozenset({"127.0.0.1", "localhost", "::1", "[::1]", "testserver"})
+# The "django-insecure-" prefix makes `check --deploy` flag the key too (security.W009).
+DEVELOPMENT_SECRET_KEY = "django-insecure-development-key-" + "x" * 40
+
+
+def is_weak_secret_key(key: str) -> bool:
+    """Missing, a development key, or what `check --deploy` calls weak (under 50 characters or
+    fewer than 5 distinct ones): anyone who knows the key can forge sessions and signed links."""
+    return not key or key.startswith("django-insecure-") or len(key) < 50 or len(set(key)) < 5
+
+
+SECRET_KEY = env_str("SECRET_KEY")
+# Serving other machines with DEBUG off is production, whether or not THIDUA_PRODUCTION says so
+# (`make serve-prod HOST=0.0.0.0` does not): refuse to start with a key others can know.
+_SERVES_OTHERS = not DEBUG and any(host not in LOCAL_HOSTS for host in ALLOWED_HOSTS)
+if (_SERVES_OTHERS or env_bool("THIDUA_PRODUCTION", False)) and is_weak_secret_key(SECRET_KEY):
+    raise ImproperlyConfigured(
+        "SECRET_KEY must be set to a long random value (50 characters or more) when DEBUG is off and "
+        f"ALLOWED_HOSTS names a host other than this machine ({', '.join(ALLOWED_HOSTS)}), or when "
+        "THIDUA_PRODUCTION=1. Generate one once, keep it secret and set it in the server's environment:\n"
+        "    export SECRET_KEY=\"$(python3 -c 'import secrets; print(secrets.token_urlsafe(50))')\"\n"
+        "See README.md, Production."
+    )
+SECRET_KEY = SECRET_KEY or DEVELOPMENT_SECRET_KEY
+
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000")
 
@@ -82,6 +103,7 @@ INSTALLED_APPS = [
     "thidua.inspections",
     "thidua.portal",
     "thidua.dashboard",
+    "thidua.ops",
     "thidua.demo",
 ]
 
@@ -89,6 +111,11 @@ MIDDLEWARE = [
     "thidua.core.middleware.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # One log line a request (not for static files, which WhiteNoise answers above it).
+    "thidua.ops.middleware.RequestLogMiddleware",
+    # Below WhiteNoise (static files keep their long cache), above the rest: it sees every other
+    # response, the lockout page and CSRF refusals included.
+    "thidua.accounts.middleware.NoStoreMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "thidua.core.middleware.LanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -193,10 +220,17 @@ SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_HTTPONLY = True
 
-AXES_FAILURE_LIMIT = env_int("THIDUA_LOGIN_FAILURE_LIMIT", 5)
+# Failed logins are counted per username and address, per address and per username, each with
+# its own limit (thidua/accounts/throttling.py says why these three and these numbers).
+AXES_HANDLER = "thidua.accounts.throttling.LoginThrottleHandler"
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"], "ip_address", "username"]
+AXES_FAILURE_LIMIT = env_int("THIDUA_LOGIN_FAILURE_LIMIT", 5)  # one username from one address
+THIDUA_LOGIN_ADDRESS_LIMIT = env_int("THIDUA_LOGIN_ADDRESS_LIMIT", 20)  # one address, any usernames
+THIDUA_LOGIN_USERNAME_LIMIT = env_int("THIDUA_LOGIN_USERNAME_LIMIT", 10)  # one username, any addresses
+# The address behind THIDUA_PROXY_COUNT proxies: without it, every client behind nginx is 127.0.0.1.
+AXES_CLIENT_IP_CALLABLE = "thidua.accounts.throttling.client_ip_address"
 AXES_COOLOFF_TIME = 0.25  # hours
 AXES_RESET_ON_SUCCESS = True
-AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
 AXES_VERBOSE = False
 AXES_ENABLED = env_bool("THIDUA_AXES_ENABLED", True)
@@ -270,15 +304,49 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 ADMINS = [("Admin", a) for a in env_list("THIDUA_ADMINS")]
 
 # --- Logging: every line carries the request id ---------------------------
+# Plain lines for people (the default), or one JSON object a line for a log sink
+# (THIDUA_LOG_FORMAT=json). Neither carries personal data: docs/deploy.md, "Workers, health and logs".
+THIDUA_LOG_FORMAT = env_str("THIDUA_LOG_FORMAT", "plain")
+if THIDUA_LOG_FORMAT not in ("plain", "json"):
+    raise ImproperlyConfigured(f"THIDUA_LOG_FORMAT must be plain or json, got {THIDUA_LOG_FORMAT!r}")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "filters": {"request_id": {"()": "thidua.core.middleware.RequestIdFilter"}},
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s [%(request_id)s] %(name)s: %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "filters": ["request_id"], "formatter": "plain"}},
+    "filters": {
+        "request_id": {"()": "thidua.core.middleware.RequestIdFilter"},
+        "require_debug_false": {"()": "django.utils.log.RequireDebugFalse"},
+    },
+    "formatters": {
+        "plain": {"format": "%(asctime)s %(levelname)s [%(request_id)s] %(name)s: %(message)s"},
+        "json": {"()": "thidua.ops.logs.JsonFormatter"},
+    },
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "filters": ["request_id"], "formatter": THIDUA_LOG_FORMAT},
+        # Server errors to THIDUA_ADMINS (none when empty), without local variables or form values.
+        "mail_admins": {
+            "level": "ERROR",
+            "class": "django.utils.log.AdminEmailHandler",
+            "filters": ["require_debug_false"],
+            "reporter_class": "thidua.ops.logs.ErrorReport",
+        },
+    },
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+    "loggers": {
+        "django": {"handlers": ["mail_admins"], "level": "INFO"},
+        "django.db.backends": {"level": "WARNING"},
+        # The development server's access lines repeat thidua.request's, with the query string.
+        "django.server": {"handlers": [], "level": "CRITICAL", "propagate": False},
+    },
 }
+
+# --- Workers and /healthz (docs/deploy.md) -----------------------------------
+# Workers that must be beating for /healthz to answer 200 (comma-separated command names, e.g.
+# send_reminders,flush_views). Empty: none is required, so a server without workers is not failing.
+THIDUA_HEALTH_WORKERS = env_list("THIDUA_HEALTH_WORKERS")
+# A worker is stale when its last heartbeat or success is older than this (or 3 of its intervals).
+THIDUA_HEALTH_WORKER_STALE_S = env_int("THIDUA_HEALTH_WORKER_STALE_S", 120)
+THIDUA_HEALTH_REPLICA_MAX_LAG_S = env_int("THIDUA_HEALTH_REPLICA_MAX_LAG_S", 30)
+THIDUA_HEALTH_DISK_MIN_FREE_MB = env_int("THIDUA_HEALTH_DISK_MIN_FREE_MB", 1024)
 
 # --- Thi Đua ----------------------------------------------------------------
 THIDUA_DEMO_PASSWORD = env_str("THIDUA_DEMO_PASSWORD", "ThiDua@2025")

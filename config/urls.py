@@ -6,6 +6,7 @@ from django.views.i18n import JavaScriptCatalog, set_language
 from thidua.accounts.access import public
 from thidua.api import api
 from thidua.core import views as core_views
+from thidua.ops import views as ops_views
 from thidua.portal import views as portal_views
 
 handler400 = core_views.bad_request
@@ -25,6 +26,7 @@ urlpatterns = [
     path("notifications/", include("thidua.notifications.urls")),
     path("tin/", include("thidua.portal.urls")),
     path("robots.txt", portal_views.robots, name="robots"),
+    path("healthz", ops_views.healthz, name="healthz"),  # for load balancers and monitors (docs/deploy.md)
     path("i18n/setlang/", public(set_language), name="set_language"),
     # Labels of the article editor's dialogs (window.gettext), in the page's language.
     path("i18n/js/", public(JavaScriptCatalog.as_view()), name="javascript-catalog"),

@@ -21,8 +21,15 @@ if TYPE_CHECKING:  # for annotations only: accounts sits below the tree's app
 USERNAME_PATTERN = re.compile(r"^[A-Za-z0-9.@_+-]+$")
 
 
+def _username_unusable() -> ValidationError:
+    """The one refusal of a taken name, whoever holds it and wherever: a unit administrator
+    learns that the name cannot be used, never in which branch, by whom or with what role."""
+    return ValidationError({"username": _("Tên đăng nhập này không dùng được; hãy chọn tên khác.")})
+
+
 @transaction.atomic
 def user_create(*, username: str, full_name: str, email: str = "", password: str) -> User:
+    """A new account. A taken name is refused last, after every other check of the input."""
     username = username.strip()
     if not username:
         raise ValidationError({"username": _("Tên đăng nhập không được để trống.")})
@@ -30,17 +37,18 @@ def user_create(*, username: str, full_name: str, email: str = "", password: str
         raise ValidationError(
             {"username": _("Tên đăng nhập chỉ gồm chữ không dấu, chữ số và các ký tự . _ - @ (tối đa 150 ký tự).")}
         )
-    if User.objects.filter(username__iexact=username).exists():
-        raise ValidationError({"username": _("Tên đăng nhập này đã có.")})
     user = User(username=username, full_name=clean_text(full_name), email=email.strip())
     validate_password(password, user)
+    if User.objects.filter(username__iexact=username).exists():
+        raise _username_unusable()
     user.set_password(password)
     user.save()
     return user
 
 
 def account_for_grant(*, username: str, by: Any) -> User | None:
-    """The existing account ``by`` may give a role to, or None when the name is free.
+    """The existing account ``by`` may give a role to, or None: the name is free, or taken by
+    an account ``by`` may not reach.
 
     Outside a system administrator's hands, an existing account is usable only
     if it already holds a role inside ``by``'s account-management scope: a unit
@@ -57,9 +65,7 @@ def account_for_grant(*, username: str, by: Any) -> User | None:
         account.is_superuser
         or not RoleAssignment.objects.filter(user=account).visible_to(by, Perm.MANAGE_ACCOUNTS).exists()
     ):
-        raise ValidationError(
-            {"username": _("Tên đăng nhập này đã được dùng ngoài phạm vi bạn quản lý; hãy chọn tên khác.")}
-        )
+        return None
     return account
 
 
@@ -67,18 +73,25 @@ def account_for_grant(*, username: str, by: Any) -> User | None:
 def assignment_grant(
     *, username: str, unit: Unit, role: str, by: Any, full_name: str = "", email: str = "", password: str = ""
 ) -> RoleAssignment:
-    """Give a role to an account in ``by``'s scope, creating the account when the name is free."""
+    """Give a role to an account in ``by``'s scope, creating the account when the name is free.
+
+    A name taken outside ``by``'s scope is treated as a new account until the very end: every
+    other field is checked first, so the only answer that tells a taken name from a free one
+    is given to a request that would have created the account (and its audited role) had the
+    name been free. Probing names is never free of traces; that a name is taken at all cannot
+    be hidden from someone who may create accounts in one namespace.
+    """
     account = account_for_grant(username=username, by=by)
     if account is None:
         if not password:
             raise ValidationError({"password": _("Tài khoản mới cần mật khẩu ban đầu.")})
+        assignment_check(unit=unit, role=role, by=by)
         account = user_create(username=username, full_name=full_name, email=email, password=password)
     return assignment_create(user=account, unit=unit, role=role, by=by)
 
 
-@transaction.atomic
-def assignment_create(*, user: User, unit: Unit, role: str, by: Any) -> RoleAssignment:
-    """Give ``user`` a role on ``unit``. Only a system administrator may grant that role."""
+def assignment_check(*, unit: Unit, role: str, by: Any) -> None:
+    """Refuse a role ``by`` may not give on ``unit``. Only a system administrator grants that role."""
     if role not in Role.values:
         raise ValidationError({"role": _("Vai trò không hợp lệ.")})
     scope = scope_for(by)
@@ -88,6 +101,12 @@ def assignment_create(*, user: User, unit: Unit, role: str, by: Any) -> RoleAssi
         raise ValidationError({"role": _("Chỉ quản trị hệ thống mới giao được vai trò quản trị hệ thống.")})
     if not unit.is_active:
         raise ValidationError({"unit": _("Không thể phân quyền trên đơn vị đã giải thể.")})
+
+
+@transaction.atomic
+def assignment_create(*, user: User, unit: Unit, role: str, by: Any) -> RoleAssignment:
+    """Give ``user`` a role on ``unit`` (checked by ``assignment_check``)."""
+    assignment_check(unit=unit, role=role, by=by)
     assignment = RoleAssignment(user=user, unit=unit, role=role, created_by=by)
     assignment._history_user = by  # type: ignore[attr-defined]
     try:

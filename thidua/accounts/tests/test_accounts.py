@@ -4,10 +4,13 @@ import pytest
 from django.conf import settings
 from django.urls import reverse
 
-from thidua.accounts.models import Role, RoleAssignment
+from thidua.accounts.models import Role, RoleAssignment, User
 from thidua.testing import PASSWORD
 
 pytestmark = pytest.mark.django_db
+
+NEW_PASSWORD = "Mat-khau-moi-2025!"
+UNUSABLE = "Tên đăng nhập này không dùng được; hãy chọn tên khác."
 
 
 def test_login_rotates_the_session_and_logout_ends_it(client, world):
@@ -114,11 +117,12 @@ def test_unit_admin_cannot_reach_accounts_of_another_branch(client, world):
     for username in ("nari.officer", "NARI.OFFICER", "council"):
         response = client.post(
             reverse("accounts:assignment_create"),
-            {"username": username, "unit": world.G1.pk, "role": Role.VIEWER},
+            {"username": username, "password": NEW_PASSWORD, "unit": world.G1.pk, "role": Role.VIEWER},
         )
         assert response.status_code == 400
-        assert "ngoài phạm vi" in response.content.decode()
+        assert response.context["form"].errors == {"username": [UNUSABLE]}
     assert not RoleAssignment.objects.filter(user=outsider, unit=world.G1).exists()
+    assert User.objects.filter(username__iexact="nari.officer").count() == 1
     # An account that already works inside the district can be given another role there.
     response = client.post(
         reverse("accounts:assignment_create"), {"username": "grassroots", "unit": world.G1b.pk, "role": Role.VIEWER}
@@ -126,11 +130,45 @@ def test_unit_admin_cannot_reach_accounts_of_another_branch(client, world):
     assert response.status_code == 302
 
 
+def test_a_name_taken_outside_scope_answers_as_a_free_name_until_it_would_be_created(client, world):
+    """Every other field is checked first: only a request that would have created the account
+    (an audited act) tells a taken name from a free one, and it never says where or whose."""
+    from thidua.testing import make_user, system_admin
+
+    outsider = make_user("nari.officer", (world.G2, Role.OFFICER))
+    User.objects.filter(pk=outsider.pk).update(full_name="Nông Thị Ẩn Danh")
+    client.force_login(world.users["district"])
+
+    def answer(username: str, **fields: object) -> tuple[int, dict[str, list[str]]]:
+        data = {"username": username, "unit": world.G1.pk, "role": Role.VIEWER, **fields}
+        response = client.post(reverse("accounts:assignment_create"), data)
+        body = response.content.decode()
+        assert "Nông Thị Ẩn Danh" not in body and world.G2.name not in body
+        return response.status_code, {k: list(v) for k, v in response.context["form"].errors.items()}
+
+    for taken in ("nari.officer", "council", system_admin().username):
+        assert answer(taken) == answer("ten.con.trong")  # no password
+        assert answer(taken, password="123") == answer("ten.con.trong", password="123")  # weak password
+        assert answer(taken, password=NEW_PASSWORD) == (400, {"username": [UNUSABLE]})
+    assert not User.objects.filter(username="ten.con.trong").exists()
+    assert not RoleAssignment.objects.filter(unit=world.G1, role=Role.VIEWER).exists()
+
+
+def test_creating_an_account_with_a_taken_name_gets_the_same_answer(world):
+    from django.core.exceptions import ValidationError
+
+    from thidua.accounts.services import user_create
+
+    with pytest.raises(ValidationError) as refused:
+        user_create(username="DISTRICT", full_name="", password=NEW_PASSWORD)
+    assert refused.value.message_dict == {"username": [UNUSABLE]}
+
+
 def test_usernames_are_validated(client, world):
     client.force_login(world.users["district"])
     response = client.post(
         reverse("accounts:assignment_create"),
-        {"username": "bad user/<>", "password": "Mat-khau-moi-2025!", "unit": world.G1.pk, "role": Role.VIEWER},
+        {"username": "bad user/<>", "password": NEW_PASSWORD, "unit": world.G1.pk, "role": Role.VIEWER},
     )
     assert response.status_code == 400
     assert "Tên đăng nhập chỉ gồm" in response.content.decode()

@@ -40,6 +40,7 @@ UNSCOPED = {
     "units.UnitTally": "roll-up internals, read by coverage() only below a unit the caller may see",
     "units.DirtyUnit": "a queue of units to recount, never shown",
     "registrations.CoverageTally": "roll-up internals, read by coverage() only below a unit the caller may see",
+    "ops.Heartbeat": "workers' heartbeats, read by /healthz (ages only) and the Django admin",
 }
 
 

@@ -3,19 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
-import logging
-import signal
-import threading
-from types import FrameType
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
-from django.db import close_old_connections
 
 from thidua.monitoring import reminders
+from thidua.ops.workers import run_loop
 
 DEFAULT_INTERVAL = 60.0
-logger = logging.getLogger(__name__)
 
 
 def _day(value: str) -> dt.date:
@@ -47,27 +42,14 @@ class Command(BaseCommand):
             return
         if options["interval"] <= 0:
             raise CommandError("--interval must be more than 0 seconds.")
-        stop = threading.Event()
-
-        def on_signal(signum: int, _frame: FrameType | None) -> None:
-            self.stdout.write(f"Received {signal.Signals(signum).name}, finishing.")
-            stop.set()
-
-        previous = {signum: signal.signal(signum, on_signal) for signum in (signal.SIGTERM, signal.SIGINT)}
         self.stdout.write(f"Sending report reminders every {options['interval']:g} s; stop with SIGTERM or Ctrl-C.")
-        try:
-            while True:
-                close_old_connections()
-                try:
-                    self.once(options["today"], options["batch"])
-                except Exception:
-                    logger.exception("sending reminders failed; retrying at the next round")
-                if stop.wait(options["interval"]):
-                    break
-        finally:
-            for signum, handler in previous.items():
-                signal.signal(signum, handler)
-        self.stdout.write("Stopped.")
+        run_loop(
+            "send_reminders",
+            options["interval"],
+            lambda: self.once(options["today"], options["batch"]),
+            doing="sending reminders",
+            say=self.stdout.write,
+        )
 
     def once(self, today: dt.date | None, batch: int) -> None:
         result = reminders.run_pass(today=today, batch=batch)

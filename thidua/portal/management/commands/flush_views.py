@@ -2,20 +2,15 @@
 
 from __future__ import annotations
 
-import logging
-import signal
-import threading
-from types import FrameType
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
-from django.db import close_old_connections
 
+from thidua.ops.workers import run_loop
 from thidua.portal import counting
 from thidua.portal.counting.buffer import RedisCounter
 
 DEFAULT_INTERVAL = 5.0  # seconds between two flushes of the worker: how far the daily rows lag
-logger = logging.getLogger(__name__)
 
 
 class Command(BaseCommand):
@@ -66,32 +61,19 @@ class Command(BaseCommand):
         A signal ends the wait at once; a flush under way finishes first (it is one database
         transaction per batch, and an interrupted one would be repaired by the next anyway).
         A failed flush is logged and retried at the next round: the worker keeps running.
+        Each round beats the ``flush_views`` heartbeat that /healthz reads.
         """
-        stop = threading.Event()
-
-        def on_signal(signum: int, _frame: FrameType | None) -> None:
-            self.stdout.write(f"Received {signal.Signals(signum).name}, finishing.")
-            stop.set()
-
-        previous = {signum: signal.signal(signum, on_signal) for signum in (signal.SIGTERM, signal.SIGINT)}
         self.stdout.write(f"Flushing buffered views every {interval:g} s; stop with SIGTERM or Ctrl-C.")
-        try:
-            while True:
-                self.flush_once(buffer)
-                if stop.wait(interval):
-                    break
-            self.flush_once(buffer)  # the views counted since the last round
-        finally:
-            for signum, handler in previous.items():
-                signal.signal(signum, handler)
-        self.stdout.write("Stopped.")
+        run_loop(
+            "flush_views",
+            interval,
+            lambda: self.flush_once(buffer),
+            doing="flushing buffered views",
+            say=self.stdout.write,
+            last_round=True,  # the views counted since the last round
+        )
 
     def flush_once(self, buffer: RedisCounter) -> None:
-        close_old_connections()  # as after a request: a connection broken or too old is replaced
-        try:
-            moved = buffer.flush()
-        except Exception:
-            logger.exception("flushing buffered views failed; retrying at the next round")
-            return
+        moved = buffer.flush()
         if moved:
             self.stdout.write(f"{moved} buffered views written to the database.")
