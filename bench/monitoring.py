@@ -14,13 +14,16 @@ and rebuilds the tallies. Then it measures:
 3. the rows one verification updates (``tallies.move``) and the queries of a whole
    ``services.report_verify``, for a report of the deepest level;
 4. ``reminders.run_pass`` over the ~130k reports of the current month: queries per batch and
-   time per 10,000 reminders (the reminder stages and notifications are reset between runs).
+   time per 10,000 reminders (the reminder stages and notifications are reset between runs);
+5. the country-wide ``review.review()`` of one month (criteria values added to every verified
+   report once), against the review of BENCH_REBUILD_BEFORE and the per-request counts.
 
     .venv/bin/python bench/monitoring.py          # `make bench` runs it after bench/run.py
     BENCH_ROUNDS=7 .venv/bin/python bench/monitoring.py
     BENCH_MEMBERS=200000 ...                      # if the tree is not there yet: a smaller one
     BENCH_REBUILD_BEFORE=f849476 ...              # also time tallies.rebuild() as of that commit
     BENCH_SKIP_REMINDERS=1 ...                    # leave out 4. (~10 minutes at the default size)
+    BENCH_SECTIONS=2,5 ...                        # only those sections
 
 Variants are interleaved in each round; medians are printed.
 """
@@ -363,8 +366,8 @@ def board_bench(root: Any, period: Any, label: str) -> list[str]:
 # --- 2. full rebuild vs the physical limit ------------------------------------------------------
 
 
-def tallies_at(rev: str) -> Any:
-    """``thidua/monitoring/tallies.py`` as it was at git revision ``rev``, loaded as a module."""
+def module_at(rev: str, path: str = "thidua/monitoring/tallies.py") -> Any:
+    """A module of the project (``path``) as it was at git revision ``rev``, loaded on its own."""
     import importlib.util
     import shutil
     import subprocess
@@ -373,18 +376,24 @@ def tallies_at(rev: str) -> Any:
     git = shutil.which("git")
     assert git is not None, "BENCH_REBUILD_BEFORE needs git"
     source = subprocess.run(
-        [git, "-C", str(ROOT), "show", f"{rev}:thidua/monitoring/tallies.py"],
+        [git, "-C", str(ROOT), "show", f"{rev}:{path}"],
         capture_output=True,
         text=True,
         check=True,
     ).stdout
-    path = Path(tempfile.mkdtemp()) / f"tallies_{rev}.py"
-    path.write_text(source)
-    spec = importlib.util.spec_from_file_location(f"tallies_{rev}", path)
+    name = f"{Path(path).stem}_{rev}"
+    file = Path(tempfile.mkdtemp()) / f"{name}.py"
+    file.write_text(source)
+    spec = importlib.util.spec_from_file_location(name, file)
     assert spec is not None and spec.loader is not None
     module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module  # dataclasses look their module up there
     spec.loader.exec_module(module)
     return module
+
+
+def tallies_at(rev: str) -> Any:
+    return module_at(rev)
 
 
 def rebuild_bench(periods: list[Any]) -> list[str]:
@@ -410,11 +419,15 @@ def rebuild_bench(periods: list[Any]) -> list[str]:
 
         return run
 
-    rebuild = "tallies.rebuild(), tallies right"
-    emptied = "tallies.rebuild(), tallies emptied"
-    drifted = "tallies.rebuild(), 1 % of rows wrong"
+    rebuild = "rebuild_states(), tallies right"
+    emptied = "rebuild_states(), tallies emptied"
+    drifted = "rebuild_states(), 1 % of rows wrong"
     bare = "bare GROUP BY root_period, status"
-    variants: dict[str, Any] = {rebuild: tallies.rebuild, emptied: tallies.rebuild, drifted: tallies.rebuild}
+    variants: dict[str, Any] = {
+        rebuild: tallies.rebuild_states,
+        emptied: tallies.rebuild_states,
+        drifted: tallies.rebuild_states,
+    }
     # Untimed, before a variant's run: what it starts from (the tallies wiped, or every 100th row off by one).
     setups: dict[str, str] = {
         emptied: f"DELETE FROM {Tally._meta.db_table}",
@@ -433,6 +446,11 @@ def rebuild_bench(periods: list[Any]) -> list[str]:
             "SELECT root_period_id, status, count(*), sum(score) FROM monitoring_report GROUP BY 1, 2"
         ),
         bare: sql("SELECT root_period_id, status, count(*) FROM monitoring_report GROUP BY 1, 2"),
+        # The criterion tallies read the values of the verified reports: their own bare GROUP BY.
+        "rebuild_criteria(), tallies right": tallies.rebuild_criteria,
+        "bare GROUP BY criterion over the values": sql(
+            "SELECT criterion_id, count(*), sum(number) FROM monitoring_reportvalue GROUP BY 1"
+        ),
     }
 
     def prepare(name: str) -> None:
@@ -470,6 +488,8 @@ def rebuild_bench(periods: list[Any]) -> list[str]:
         lines.append(f"   {name} / bare GROUP BY: {ratio:.2f}× (target ≤ 1.5×: {'ok' if ratio <= 1.5 else 'NOT MET'})")
         table = medians[name] / medians["bare GROUP BY + sum(score) (table)"]
         lines.append(f"   {name} / the same GROUP BY reading the table: {table:.2f}×")
+    ratio = medians["rebuild_criteria(), tallies right"] / medians["bare GROUP BY criterion over the values"]
+    lines.append(f"   rebuild_criteria() / the bare GROUP BY over the values: {ratio:.2f}×")
     print("\n".join(lines), flush=True)
     return [*out, *lines]
 
@@ -602,6 +622,96 @@ def reminders_bench(periods: list[Any]) -> list[str]:
     return lines
 
 
+# --- 5. the country-wide review -----------------------------------------------------------------
+
+CRITERIA = (
+    ("Tổ chức phát động phong trào", "yes_no", {}),
+    ("Sáng kiến được công nhận", "number", {"unit_label": "sáng kiến", "target": Decimal(2)}),
+    ("Chấm điểm phong trào", "score", {"max_score": Decimal(10), "weight": Decimal(2)}),
+)
+
+
+def review_data(plan: Any) -> None:
+    """Three criteria on the campaign, a value for each on every verified report (SQL, once), and
+    the criterion tallies rebuilt."""
+    from django.db import connection
+
+    from thidua.campaigns.models import Criterion
+    from thidua.monitoring import tallies
+    from thidua.monitoring.models import CriterionTally, ReportValue
+
+    content = plan.contents.first()
+    criteria = list(Criterion.objects.filter(content__plan=plan).order_by("position"))
+    if not criteria:
+        criteria = [
+            Criterion.objects.create(content=content, name=name, kind=kind, position=i, **extra)
+            for i, (name, kind, extra) in enumerate(CRITERIA, start=1)
+        ]
+    if ReportValue.objects.filter(criterion__in=criteria).exists() and CriterionTally.objects.exists():
+        return
+    print("Adding criteria values to the verified reports (once)…", flush=True)
+    started = time.monotonic()
+    yes_no, number, score = (c.pk for c in criteria)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            """
+            INSERT INTO monitoring_reportvalue (report_id, criterion_id, done, number)
+            SELECT r.id, c.id,
+                   CASE WHEN c.id = %s THEN (hashtext(r.id::text) %% 10) <> 0 END,
+                   CASE WHEN c.id = %s THEN ((hashtext(r.id::text || 'n') %% 4) + 4) %% 4
+                        WHEN c.id = %s THEN ((hashtext(r.id::text || 's') %% 11) + 11) %% 11 END
+            FROM monitoring_report r CROSS JOIN (SELECT unnest(%s::bigint[]) AS id) c
+            WHERE r.status = 'verified'
+            ON CONFLICT DO NOTHING
+            """,
+            [yes_no, number, score, [yes_no, number, score]],
+        )
+        added = cursor.rowcount
+        cursor.execute("VACUUM ANALYZE monitoring_reportvalue")
+    written = tallies.rebuild()
+    print(f"  {added:,} values, {written:,} tally rows written, in {time.monotonic() - started:.0f}s", flush=True)
+
+
+def review_bench(root: Any, plan: Any, period: Any) -> list[str]:
+    """review() of the whole country for one month: from the aggregates, against the same review
+    as of BENCH_REBUILD_BEFORE (criteria summed from the values per request), and the per-request
+    counts it replaced."""
+    from thidua.accounts.models import RoleAssignment, User
+    from thidua.accounts.roles import Role
+    from thidua.monitoring import review
+    from thidua.registrations import selectors as registrations
+
+    review_data(plan)
+    user, _created = User.objects.get_or_create(username=f"{OFFICER_PREFIX}root", defaults={"full_name": "Bench"})
+    RoleAssignment.objects.get_or_create(user=user, unit=root, role=Role.OFFICER)
+    day = period.due_on + dt.timedelta(days=10)
+    chosen = "review() from the aggregates"
+    variants: dict[str, Any] = {chosen: lambda: review.review(period, root, user, day=day)}
+    before = os.environ.get("BENCH_REBUILD_BEFORE")
+    if before:
+        old = module_at(before, "thidua/monitoring/review.py")
+        variants[f"review() as of {before}"] = lambda: old.review(period, root, user, day=day)
+        variants["  its criteria_totals() (values scanned)"] = lambda: old.criteria_totals(plan, period, root)
+    variants["  coverage_by_counting() (per request)"] = lambda: registrations.coverage_by_counting(plan, root, user)
+    now = review.review(period, root, user, day=day)
+    if before:
+        then = old.review(period, root, user, day=day)
+        assert [(c.criterion.name, c.reports, c.total, c.done, c.reached) for c in now.criteria] == [
+            (c.criterion.name, c.reports, c.total, c.done, c.reached) for c in then.criteria
+        ], "the two reviews sum the criteria differently"
+    queries = {name: queries_of(fn)[0] for name, fn in variants.items()}
+    medians, _results = median_times(variants, ROUNDS)
+    out = report(
+        f"5. Country-wide review of {period.name} ({root.name}; {sum(c.reports for c in now.criteria):,} values)",
+        medians,
+        queries,
+        chosen,
+    )
+    line = f"   review(): {queries[chosen]} queries (target ≤ 3: {'ok' if queries[chosen] <= 3 else 'NOT MET'})"
+    print(line, flush=True)
+    return [*out, line]
+
+
 def main() -> int:
     ensure_database(BENCH_URL)
     setup_django()
@@ -616,17 +726,22 @@ def main() -> int:
     describe(root, plan, periods)
     period = periods[BOARD_MONTH - 1]
     province = Unit.objects.get(code="P09")
-    board_bench(
-        root,
-        period,
-        f"1. Country-wide board of {period.name} ({root.name}, {Unit.objects.filter(parent=root).count()} children)",
-    )
-    province_units = Unit.objects.filter(path__startswith=province.path).count()
-    board_bench(province, period, f"1b. Province board of {period.name} ({province.name}, {province_units:,} units)")
-    rebuild_bench(periods)
-    verify_bench(period)
-    if not os.environ.get("BENCH_SKIP_REMINDERS"):
+    sections = set(os.environ.get("BENCH_SECTIONS", "1,2,3,4,5").split(","))
+    if os.environ.get("BENCH_SKIP_REMINDERS"):
+        sections.discard("4")
+    if "1" in sections:
+        children = Unit.objects.filter(parent=root).count()
+        board_bench(root, period, f"1. Country-wide board of {period.name} ({root.name}, {children} children)")
+        units = Unit.objects.filter(path__startswith=province.path).count()
+        board_bench(province, period, f"1b. Province board of {period.name} ({province.name}, {units:,} units)")
+    if "2" in sections:
+        rebuild_bench(periods)
+    if "3" in sections:
+        verify_bench(period)
+    if "4" in sections:
         reminders_bench(periods)
+    if "5" in sections:
+        review_bench(root, plan, period)
     print(f"\nPostgreSQL {connection.pg_version}, {ROUNDS} interleaved rounds, medians.", flush=True)
     return 0
 

@@ -245,10 +245,17 @@ def rebuild(period_ids: list[int] | None = None) -> int:
     wrong rows deleted by id, the right ones inserted), so a rebuild of correct tallies writes
     nothing. Returns the number of rows written.
     """
-    written = _replace(Tally, "depth", NUMBERS, _grouped(period_ids), period_ids)
-    return written + _replace(
-        CriterionTally, "criterion_id", CRITERION_NUMBERS, _criterion_groups(period_ids), period_ids
-    )
+    return rebuild_states(period_ids) + rebuild_criteria(period_ids)
+
+
+def rebuild_states(period_ids: list[int] | None = None) -> int:
+    """The report counts by state (``Tally``)."""
+    return _replace(Tally, "depth", NUMBERS, _grouped(period_ids), period_ids)
+
+
+def rebuild_criteria(period_ids: list[int] | None = None) -> int:
+    """The verified values per campaign criterion (``CriterionTally``)."""
+    return _replace(CriterionTally, "criterion_id", CRITERION_NUMBERS, _criterion_groups(period_ids), period_ids)
 
 
 def values_move(report: Report, sign: int) -> int:
