@@ -300,15 +300,84 @@ def values_move(report: Report, sign: int) -> int:
     return updated
 
 
-@receiver(unit_tallies.moved)
-def on_unit_moved(sender: Any, unit_id: int, **kwargs: Any) -> None:
-    """A unit moved: its subtree's reports take their new parent and depths, and the tallies of
-    the periods they report in are recounted (in the move's transaction)."""
-    unit = Unit.objects.get(pk=unit_id)
-    subtree = Report.objects.filter(unit__path__startswith=unit.path)
-    periods = sorted(set(subtree.values_list("root_period_id", flat=True).distinct()))
-    if not periods:
+def _shift(
+    model: type[Tally] | type[CriterionTally],
+    key: str,
+    rows: dict[tuple[int, int], list[Any]],
+    paths: list[str],
+    sign: int,
+) -> None:
+    """Add (``sign`` 1) or take (−1) ``rows`` ((period, ``key`` value) → numbers in the model's
+    order) to or from the rows of ``paths``; rows missing are inserted first."""
+    if not paths or not rows:
         return
+    numbers = NUMBERS if model is Tally else CRITERION_NUMBERS
+    if sign > 0:
+        unit_ids = dict(Unit.objects.filter(path__in=paths).values_list("path", "id"))
+        missing = [
+            model(period_id=period_id, path=path, unit_id=unit_ids[path], **{key: value})
+            for period_id, value in rows
+            for path in paths
+            if path in unit_ids
+        ]
+        model.objects.bulk_create(missing, ignore_conflicts=True)  # type: ignore[arg-type]
+    for (period_id, value), values in rows.items():
+        changes = {name: F(name) + sign * amount for name, amount in zip(numbers, values, strict=True) if amount}
+        if changes:
+            model.objects.filter(period_id=period_id, path__in=paths, **{key: value}).update(**changes)
+    if sign < 0:  # rows that now count nothing are dropped, as a rebuild would not write them
+        periods = {period_id for period_id, _value in rows}
+        model.objects.filter(period_id__in=periods, path__in=paths, **dict.fromkeys(numbers, 0)).delete()
+
+
+@receiver(unit_tallies.moved)
+def on_unit_moved(sender: Any, unit_id: int, old_path: str, old_depth: int, **kwargs: Any) -> None:
+    """A unit moved (in the move's transaction). Its subtree's reports leave the rows of its old
+    ancestors and join its new ones', the rows of the units inside the subtree take their new
+    paths and depths, and the reports their unit's new parent and depth. Statements in proportion
+    to the periods and levels the subtree reports in, whatever the size of the tree."""
+    unit = Unit.objects.get(pk=unit_id)
+    shift = unit.depth - old_depth
+    subtree = Report.objects.filter(unit__path__startswith=unit.path)
+    counts = {state: Count("id", filter=Q(status=state)) for state in STATES}
+    states: dict[tuple[int, int], list[Any]] = {
+        (period_id, depth): numbers
+        for period_id, depth, *numbers in subtree.order_by()
+        .values("root_period_id", "unit_depth")
+        .annotate(
+            **counts,
+            late_n=Count("id", filter=Q(late=True)),
+            score_total=Coalesce(Sum("score", filter=Q(status="verified")), Value(Decimal(0))),
+        )
+        .values_list("root_period_id", "unit_depth", *STATES, "late_n", "score_total")
+    }
+    if not states:
+        return
+    values = ReportValue.objects.filter(report__in=subtree.filter(status=Report.Status.VERIFIED))
+    grouped = list(
+        values.order_by()
+        .values("report__root_period_id", "criterion_id")
+        .annotate(
+            n=Count("id"),
+            sum=Coalesce(Sum("number"), Value(Decimal(0))),
+            done_n=Count("id", filter=Q(done=True)),
+            reached_n=Count("id", filter=Q(number__gte=F("criterion__target"))),
+        )
+        .values_list("report__root_period_id", "criterion_id", "n", "sum", "done_n", "reached_n")
+    )
+    tops = criterion_tops({criterion for _p, criterion, *_rest in grouped})
+    criteria: dict[tuple[int, int], list[Any]] = {}
+    for period_id, criterion, *numbers in grouped:
+        row = criteria.setdefault((period_id, tops[criterion]), [0, Decimal(0), 0, 0])
+        for i, value in enumerate(numbers):
+            row[i] += value
+    _shift(Tally, "depth", states, ancestors(old_path), -1)
+    _shift(CriterionTally, "criterion_id", criteria, ancestors(old_path), -1)
+    inside = Unit.objects.filter(pk=OuterRef("unit_id")).values("path")[:1]
+    Tally.objects.filter(unit__path__startswith=unit.path).update(path=Subquery(inside), depth=F("depth") + shift)
+    CriterionTally.objects.filter(unit__path__startswith=unit.path).update(path=Subquery(inside))
     subtree.filter(unit_id=unit.pk).update(unit_parent_id=unit.parent_id)
-    subtree.update(unit_depth=Subquery(Unit.objects.filter(pk=OuterRef("unit_id")).values("depth")[:1]))
-    rebuild(periods)
+    if shift:
+        subtree.update(unit_depth=F("unit_depth") + shift)
+    _shift(Tally, "depth", {(p, d + shift): numbers for (p, d), numbers in states.items()}, ancestors(unit.path), 1)
+    _shift(CriterionTally, "criterion_id", criteria, ancestors(unit.path), 1)

@@ -177,10 +177,11 @@ def _validate_new_parent(unit: Unit, new_parent: Unit) -> None:
 
 def _move(unit: Unit, new_parent: Unit) -> None:
     """``unit`` and ``new_parent`` read after the tree lock: the subtree's counts go with it."""
+    old_path, old_depth = unit.path, unit.depth  # the move rewrites them on the instance
     tallies.carry(unit, new_parent)
     Unit.objects.move(unit, new_parent, pos="last-child")
     Unit.objects.filter(pk=unit.pk).update(parent=new_parent)
-    tallies.moved.send(sender=Unit, unit_id=unit.pk)
+    tallies.moved.send(sender=Unit, unit_id=unit.pk, old_path=old_path, old_depth=old_depth)
 
 
 @transaction.atomic

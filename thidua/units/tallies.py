@@ -56,7 +56,8 @@ recounted = Signal()
 # ``unit_id`` leaves the subtrees of ``leave`` and joins those of ``join`` (ids).
 shifted = Signal()
 # Sent inside a move's transaction after the paths changed: ``unit_id`` now sits under its new
-# parent, its subtree at new paths and depths (apps keeping copies of those follow).
+# parent, its subtree at new paths and depths; it was at ``old_path``, ``old_depth`` (apps keeping
+# copies of those follow).
 moved = Signal()
 # Sent inside ``rebuild``'s transaction: recompute everything from scratch.
 rebuilt = Signal()
