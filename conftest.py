@@ -38,8 +38,16 @@ def pytest_configure(config):
     Path(settings.STATIC_ROOT).mkdir(parents=True, exist_ok=True)
 
 
-def pytest_runtest_logreport(report):
-    """With THIDUA_REQUIRE_ALL=1 a skipped test is a failure: CI must run everything."""
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item, call):
+    """With THIDUA_REQUIRE_ALL=1 a skipped test is a failure: CI must run everything.
+
+    Changed where the report is made, so the terminal summary, the exit status and every other
+    plugin see a failure (changing it later, in ``pytest_runtest_logreport``, left pytest 9
+    counting a skip and exiting 0)."""
+    report = yield
     if REQUIRE_ALL and report.skipped and report.when in ("setup", "call"):
+        reason = report.longrepr[2] if isinstance(report.longrepr, tuple) else report.longrepr
         report.outcome = "failed"
-        report.longrepr = f"skipped under THIDUA_REQUIRE_ALL=1: {report.longrepr}"
+        report.longrepr = f"skipped under THIDUA_REQUIRE_ALL=1: {reason}"
+    return report
