@@ -7,8 +7,8 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 export DJANGO_SETTINGS_MODULE ?= config.settings
 # The workers `run` and `serve-prod` start beside the web server (Procfile): the report reminders,
-# and the view buffer's flush when there is a buffer to flush (THIDUA_VIEW_BUFFER_URL).
-WORKERS := send_reminders $(if $(THIDUA_VIEW_BUFFER_URL),flush_views)
+# the webhook deliveries, and the view buffer's flush when there is a buffer to flush (THIDUA_VIEW_BUFFER_URL).
+WORKERS := send_reminders deliver_webhooks $(if $(THIDUA_VIEW_BUFFER_URL),flush_views)
 comma := ,
 empty :=
 space := $(empty) $(empty)
@@ -17,7 +17,7 @@ SUPERVISE = export THIDUA_BIND="$(HOST):$(PORT)" PYTHONUNBUFFERED=1 \
 	THIDUA_HEALTH_WORKERS="$${THIDUA_HEALTH_WORKERS-$(subst $(space),$(comma),$(strip $(WORKERS)))}"; \
 	exec $(VENV)/bin/honcho start
 
-.PHONY: run test install install-dev lint bench migrate demo serve-prod clean messages
+.PHONY: run test install install-dev lint bench soak migrate demo serve-prod clean messages
 
 $(VENV)/.installed: pyproject.toml constraints.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -62,8 +62,14 @@ bench: install-dev
 	$(PY) bench/run.py
 	$(PY) bench/registrations.py
 	$(PY) bench/monitoring.py
+	$(PY) bench/recognition.py
 	command -v wrk >/dev/null || { echo "bench/portal.py needs wrk (apt-get install wrk)"; exit 1; }
 	$(PY) bench/portal.py
+
+## Soak: gunicorn and the workers on PostgreSQL and Redis under a mixed load (SOAK_MINUTES, default 2).
+soak: install-dev
+	command -v wrk >/dev/null || { echo "bench/soak.py needs wrk (apt-get install wrk)"; exit 1; }
+	$(PY) bench/soak.py
 
 messages: install-dev
 	$(PY) manage.py makemessages -l en --ignore=.venv --ignore=var --ignore=tests --ignore=bench --no-obsolete

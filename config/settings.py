@@ -101,6 +101,8 @@ INSTALLED_APPS = [
     "thidua.registrations",
     "thidua.monitoring",
     "thidua.inspections",
+    "thidua.recognition",
+    "thidua.initiatives",
     "thidua.portal",
     "thidua.dashboard",
     "thidua.ops",
@@ -189,6 +191,37 @@ else:
             },
         }
     }
+
+
+def replica_database(url: str) -> dj_database_url.DBConfig:
+    """The read replica's DATABASES entry. Persistent connections rather than a pool: a pool
+    waits its whole timeout for a replica that is down, a refused connection fails at once.
+    In tests it is a mirror of ``default``: Django never creates, flushes or migrates it."""
+    replica = dj_database_url.parse(url)
+    replica["CONN_MAX_AGE"] = env_int("THIDUA_REPLICA_CONN_MAX_AGE", 300)
+    replica["CONN_HEALTH_CHECKS"] = True
+    replica["OPTIONS"] = {"connect_timeout": 2}  # seconds; the primary answers while it waits
+    replica["TEST"] = {"MIRROR": "default"}
+    return replica
+
+
+# A PostgreSQL streaming replica for read-heavy pages (docs/deploy.md, "Read replica").
+DATABASE_REPLICA_URL = env_str("DATABASE_REPLICA_URL")
+# Replica lag (seconds) above which every read goes to the primary.
+THIDUA_REPLICA_MAX_LAG_S = env_int("THIDUA_REPLICA_MAX_LAG_S", 3)
+# Seconds after a POST (PUT, PATCH, DELETE) during which that browser reads from the primary.
+THIDUA_READ_YOUR_WRITES_S = env_int("THIDUA_READ_YOUR_WRITES_S", 5)
+DATABASE_ROUTERS: list[str] = []
+if DATABASE_REPLICA_URL:
+    if DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":
+        raise ImproperlyConfigured("DATABASE_REPLICA_URL needs a PostgreSQL DATABASE_URL for the primary")
+    # Lag is measured at most once a second, so a write older than this window is on the replica.
+    if THIDUA_READ_YOUR_WRITES_S <= THIDUA_REPLICA_MAX_LAG_S:
+        raise ImproperlyConfigured("THIDUA_READ_YOUR_WRITES_S must be greater than THIDUA_REPLICA_MAX_LAG_S")
+    DATABASES["replica"] = replica_database(DATABASE_REPLICA_URL)
+    DATABASE_ROUTERS = ["thidua.ops.routers.ReplicaRouter"]
+    # Before axes, which must stay last.
+    MIDDLEWARE.insert(MIDDLEWARE.index("axes.middleware.AxesMiddleware"), "thidua.ops.routers.ReadYourWritesMiddleware")
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Cache ----------------------------------------------------------------
@@ -218,6 +251,10 @@ SESSION_SAVE_EVERY_REQUEST = True
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
+# With Redis, sessions live in the shared cache: every gunicorn node sees them, and the session
+# saved on every request (idle timeout) costs no database write. Redis must keep them: no eviction.
+if REDIS_URL:
+    SESSION_ENGINE = "django.contrib.sessions.backends.cache"
 CSRF_COOKIE_HTTPONLY = True
 
 # Failed logins are counted per username and address, per address and per username, each with
@@ -370,3 +407,13 @@ THIDUA_PORTAL_IP_DAILY_CAP = env_int("THIDUA_PORTAL_IP_DAILY_CAP", 3000)
 THIDUA_VIEW_BUFFER_URL = env_str("THIDUA_VIEW_BUFFER_URL", "")
 THIDUA_VIEW_BUFFER_PREFIX = env_str("THIDUA_VIEW_BUFFER_PREFIX", "thidua:views:")
 THIDUA_PROXY_COUNT = int(os.environ.get("THIDUA_PROXY_COUNT", "0"))
+
+# --- JSON API tokens and webhooks (docs/api.md) -------------------------------
+# Requests a minute one personal access token may make: a fixed one-minute window counted in the
+# cache (per process with the local-memory cache, shared by every process with REDIS_URL). 0: no limit.
+THIDUA_API_TOKEN_RATE = env_int("THIDUA_API_TOKEN_RATE", 600)
+# Webhooks may be delivered to private, loopback and link-local addresses (an e-office system inside
+# the organisation's network). Off: such URLs are refused when registered and again at each delivery.
+THIDUA_WEBHOOK_ALLOW_PRIVATE = env_bool("THIDUA_WEBHOOK_ALLOW_PRIVATE", False)
+# Seconds a webhook receiver has to answer (connect and read) before the attempt counts as failed.
+THIDUA_WEBHOOK_TIMEOUT_S = env_int("THIDUA_WEBHOOK_TIMEOUT_S", 5)

@@ -3,16 +3,23 @@
 
 Prints what it skipped and why. With THIDUA_REQUIRE_ALL=1 (CI) a missing
 PostgreSQL or Chromium is a failure, and so is any skipped test.
+
+For the PostgreSQL run it starts a streaming replica of that server (scripts/replica.py: a
+temporary copy on another port, removed afterwards) and names it to the replica tests in
+THIDUA_TEST_REPLICA_URL; a replica that cannot start is reported like the other skips.
 """
 
 from __future__ import annotations
 
 import os
 import shutil
+import signal
 import subprocess
 import sys
 import time
 from pathlib import Path
+
+import replica as replicas  # scripts/replica.py, beside this file
 
 ROOT = Path(__file__).resolve().parent.parent
 PYTHON = sys.executable
@@ -36,6 +43,22 @@ def postgres_reachable(url: str) -> tuple[bool, str]:
     return True, ""
 
 
+def start_replica(skipped: list[str]) -> replicas.Replica | None:
+    """A streaming replica of PG_URL's server for the replica tests, or None (said in ``skipped``)."""
+    print("\n=== Starting a streaming replica of the PostgreSQL server (scripts/replica.py) ===", flush=True)
+    started = time.monotonic()
+    try:
+        replica = replicas.start(PG_URL)
+    except replicas.ReplicaError as exc:
+        print(f"No replica: {exc}", flush=True)
+        skipped.append(f"replica tests: no streaming replica could be started ({exc})")
+        return None
+    for note in replica.notes:
+        print(f"NOTE: {note}", flush=True)
+    print(f"Replica streaming on port {replica.port} ({time.monotonic() - started:.0f}s)", flush=True)
+    return replica
+
+
 def chromium_path() -> str | None:
     return shutil.which("chromium") or shutil.which("chromium-browser")
 
@@ -49,6 +72,8 @@ def run(label: str, args: list[str], env: dict[str, str]) -> int:
 
 
 def main() -> int:
+    # A CI runner that gives up sends SIGTERM: unwind, so the replica is stopped and removed.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     extra = sys.argv[1:]
     base_env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
     base_env["DJANGO_SETTINGS_MODULE"] = "config.settings"
@@ -78,7 +103,18 @@ def main() -> int:
     ok, why = postgres_reachable(PG_URL)
     if ok:
         pg_env = dict(base_env, DATABASE_URL=PG_URL, THIDUA_DB_POOL="0")
-        results["PostgreSQL"] = run("PostgreSQL", ["-m", "not browser", *extra], pg_env)
+        pg_env.pop("THIDUA_TEST_REPLICA_URL", None)
+        replica = start_replica(skipped)
+        label = "PostgreSQL"
+        if replica is not None:
+            pg_env["THIDUA_TEST_REPLICA_URL"] = replica.url(PG_URL.rsplit("/", 1)[1])
+            label += f" + streaming replica on port {replica.port}"
+        try:
+            results["PostgreSQL"] = run(label, ["-m", "not browser", *extra], pg_env)
+        finally:
+            if replica is not None:
+                replica.stop()
+                print(f"Replica on port {replica.port} stopped; {replica.workdir} removed.", flush=True)
     else:
         skipped.append(f"PostgreSQL run: {PG_URL} not reachable ({why})")
 

@@ -10,6 +10,10 @@ The harness derives every expectation from the tree relation alone:
   when the actor's role holds the resource's write permission, else 403;
 * anonymous: redirected to log in (401 from the API), nothing changes.
 
+The API is read twice, with the actor's session and with a read-only personal access token of
+the same account: a token carries exactly its owner's scope. A write to the API (``Write.api``)
+is sent with a read-write token, as an integration would send it.
+
 Two declarations adjust the expectations where the product's rules say so:
 ``visible_in`` (an issued plan is also read by the units below its issuer, so
 from the "parent" relation it is visible, and a write answers 403, not 404) and
@@ -21,6 +25,7 @@ not machinery.
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 import json
 from collections.abc import Callable
@@ -29,9 +34,11 @@ from typing import Any
 
 from django.db import models
 from django.test import Client
+from django.utils import timezone
 from openpyxl import load_workbook
 
 from thidua.accounts.roles import Perm
+from thidua.accounts.tokens import token_create
 from thidua.testing import IN_SCOPE, RELATIONS, World
 
 # What each persona's roles grant, declared independently of the code under test.
@@ -63,11 +70,21 @@ ACTIONS = ("list", "detail", "guarded", "export", "api", "create", "edit", "dele
 
 @dataclass
 class Write:
-    """A POST: where to send it, what to send, and how to tell it took effect."""
+    """A POST: where to send it, what to send, and how to tell it took effect.
+
+    ``api``: a JSON API operation, sent with a read-write token (``data`` as JSON unless
+    ``multipart``); anonymous is 401 there, and success may be 201."""
 
     url: str
     data: dict[str, Any]
     took_effect: Callable[[], bool]
+    api: bool = False
+    multipart: bool = False
+
+    def send(self, client: Client) -> Any:
+        if self.api and not self.multipart:
+            return client.post(self.url, json.dumps(self.data, default=str), content_type="application/json")
+        return client.post(self.url, self.data)
 
 
 @dataclass
@@ -120,6 +137,17 @@ def client_for(world: World, actor: str) -> Client:
     return client
 
 
+def token_client_for(world: World, actor: str, access: str) -> Client:
+    """A client that sends a personal access token of the actor (no session), or none for anonymous."""
+    user = world.users[actor]
+    if user is None:
+        return Client()
+    _row, token = token_create(
+        user=user, name=f"matrix {access}", access=access, expires_on=timezone.localdate() + dt.timedelta(days=7)
+    )
+    return Client(HTTP_AUTHORIZATION=f"Bearer {token}")
+
+
 def _xlsx_text(content: bytes) -> str:
     workbook = load_workbook(io.BytesIO(content), read_only=True)
     return "\n".join(
@@ -135,12 +163,29 @@ def _is_login_redirect(response: Any) -> bool:
     return response.status_code == 302 and "/accounts/login/" in response["Location"]
 
 
+def _refused_anonymous(write: Write, response: Any) -> bool:
+    return response.status_code == 401 if write.api else _is_login_redirect(response)
+
+
+SUCCESS = (200, 201, 302)
+
+
 def check(resource: Resource, world: World, actor: str, action: str) -> list[str]:
     """Run one (resource, actor, action) cell against every target relation; return failures."""
     failures: list[str] = []
     client = client_for(world, actor)
     world.actor = actor
     anonymous = world.users[actor] is None
+    clients: dict[str, Client] = {}
+
+    def reader() -> Client:
+        clients.setdefault("read", token_client_for(world, actor, "read"))
+        return clients["read"]
+
+    def writer() -> Client:
+        clients.setdefault("write", token_client_for(world, actor, "write"))
+        return clients["write"]
+
     for relation in RELATIONS:
         target = world.targets[actor][relation]
         in_scope = relation in resource.visible_in and not anonymous
@@ -155,16 +200,16 @@ def check(resource: Resource, world: World, actor: str, action: str) -> list[str
             factory = resource.create if action == "create" else resource.import_
             assert factory is not None
             write = factory(world, relation, target)
-            response = client.post(write.url, write.data)
+            response = write.send(writer() if write.api else client)
             done = write.took_effect()
             if may_write:
-                if not done or response.status_code not in (200, 302):
+                if not done or response.status_code not in SUCCESS:
                     fail(f"expected success, got {response.status_code}, took effect={done}")
             else:
                 if done:
                     fail(f"write took effect (status {response.status_code})")
-                if anonymous and not _is_login_redirect(response):
-                    fail(f"anonymous not sent to login ({response.status_code})")
+                if anonymous and not _refused_anonymous(write, response):
+                    fail(f"anonymous not refused ({response.status_code})")
                 if not anonymous and response.status_code not in (400, 403, 404):
                     fail(f"expected 400/403/404, got {response.status_code}")
             continue
@@ -212,31 +257,35 @@ def check(resource: Resource, world: World, actor: str, action: str) -> list[str
                 elif response.status_code != expected:
                     fail(f"{url_of(obj)} status {response.status_code}, expected {expected}")
         elif action == "api":
-            for url_of in resource.api_list_urls:
-                response = client.get(url_of(obj))
-                if anonymous:
-                    if response.status_code != 401:
-                        fail(f"{url_of(obj)} anonymous got {response.status_code}")
-                    continue
-                shown = marker in json.dumps(response.json(), ensure_ascii=False)
-                if response.status_code != 200 or shown != in_scope:
-                    fail(f"{url_of(obj)} status {response.status_code}, shown={shown}, expected shown={in_scope}")
-            if resource.api_detail_url is not None:
-                response = client.get(resource.api_detail_url(obj))
-                expected = 401 if anonymous else 200 if in_scope else 404
-                if response.status_code != expected:
-                    fail(f"API detail status {response.status_code}, expected {expected}")
+            for how, api_client in (("session", client), ("token", reader())):
+                for url_of in resource.api_list_urls:
+                    response = api_client.get(url_of(obj))
+                    if anonymous:
+                        if response.status_code != 401:
+                            fail(f"{url_of(obj)} anonymous got {response.status_code}")
+                        continue
+                    shown = marker in json.dumps(response.json(), ensure_ascii=False)
+                    if response.status_code != 200 or shown != in_scope:
+                        fail(
+                            f"{url_of(obj)} ({how}) status {response.status_code}, shown={shown}, "
+                            f"expected shown={in_scope}"
+                        )
+                if resource.api_detail_url is not None:
+                    response = api_client.get(resource.api_detail_url(obj))
+                    expected = 401 if anonymous else 200 if in_scope else 404
+                    if response.status_code != expected:
+                        fail(f"API detail ({how}) status {response.status_code}, expected {expected}")
         else:  # edit, delete, approve
             change = {"edit": resource.edit, "delete": resource.delete, "approve": resource.approve}[action]
             assert change is not None
             write = change(obj)
-            response = client.post(write.url, write.data)
+            response = write.send(writer() if write.api else client)
             done = write.took_effect()
             if anonymous:
-                if done or not _is_login_redirect(response):
+                if done or not _refused_anonymous(write, response):
                     fail(f"anonymous: status {response.status_code}, took effect={done}")
             elif may_write:
-                if not done or response.status_code not in (200, 302):
+                if not done or response.status_code not in SUCCESS:
                     fail(f"expected success, got {response.status_code}, took effect={done}")
             else:
                 expected = 403 if in_scope else 404

@@ -14,6 +14,7 @@ from thidua.accounts.models import RoleAssignment
 from thidua.accounts.roles import Perm
 from thidua.accounts.scope import scope_for
 from thidua.members.models import Member
+from thidua.ops.routers import replica_reads
 from thidua.units.models import UnitEvent
 from thidua.units.selectors import children_with_counts, kind_breakdown, scope_roots, units_with_counts
 
@@ -29,6 +30,7 @@ def root(request: HttpRequest) -> HttpResponse:
 
 @scoped
 @never_cache
+@replica_reads
 def home(request: HttpRequest) -> HttpResponse:
     """The officer's subtree at a glance: their units, counts, recent changes."""
     roots = scope_roots(request.user)

@@ -1,5 +1,5 @@
 from django.contrib.sitemaps.views import sitemap
-from django.urls import path
+from django.urls import include, path
 
 from thidua.accounts.access import public
 from thidua.portal import feeds, manage, views
@@ -21,6 +21,8 @@ urlpatterns = [
     path("anh/<str:name>", views.media, name="media"),
     path("v/", views.beacon, name="beacon"),
     path("so-lieu/", views.figures, name="figures"),
+    # The public library of effective models (thidua/initiatives/public.py).
+    path("", include("thidua.initiatives.public_urls")),
     # Officers
     path("quan-tri/", manage.article_list, name="manage_list"),
     path("quan-tri/moi/", manage.article_create, name="manage_create"),

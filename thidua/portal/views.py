@@ -35,6 +35,7 @@ from django.views.decorators.http import condition, require_POST, require_safe
 from django.views.static import serve
 
 from thidua.accounts.access import public
+from thidua.ops.routers import replica_reads
 from thidua.portal import counting
 from thidua.portal.counting import clock
 from thidua.portal.models import CATEGORIES_KEY, LATEST_CHANGE_KEY, Article, ArticleDay, Category, Tag, search_words
@@ -112,6 +113,7 @@ def _render(request: HttpRequest, template: str, context: dict[str, Any], status
 
 @public
 @require_safe
+@replica_reads
 @condition(last_modified_func=_latest_change)
 def home(request: HttpRequest) -> HttpResponse:
     articles = list(_public_articles()[:40])
@@ -152,6 +154,7 @@ def _most_read(days: int = 30, limit: int = 5) -> list[Article]:
 
 @public
 @require_safe
+@replica_reads
 @condition(last_modified_func=_latest_change)
 def category(request: HttpRequest, slug: str) -> HttpResponse:
     section = get_object_or_404(Category, slug=slug)
@@ -161,6 +164,7 @@ def category(request: HttpRequest, slug: str) -> HttpResponse:
 
 @public
 @require_safe
+@replica_reads
 @condition(last_modified_func=_latest_change)
 def tag(request: HttpRequest, slug: str) -> HttpResponse:
     label = get_object_or_404(Tag, slug=slug)
@@ -177,6 +181,7 @@ def _article_or_404(pk: int) -> Article:
 
 @public
 @require_safe
+@replica_reads
 def article(request: HttpRequest, pk: int, slug: str = "") -> HttpResponse:
     """The article page. Reading it counts the view, also when the answer is a 304.
 
@@ -294,6 +299,7 @@ def article_by_id(request: HttpRequest, pk: int) -> HttpResponse:
 
 @public
 @require_safe
+@replica_reads
 def search(request: HttpRequest) -> HttpResponse:
     query = (request.GET.get("q") or "").strip()[:200]
     words = search_words(query)[:8]

@@ -14,6 +14,7 @@ from thidua.accounts.roles import Perm
 from thidua.accounts.scope import ByPath, OwnedBy, ViaParent, allows, rule_of
 from thidua.campaigns import services as campaigns
 from thidua.campaigns.models import Criterion
+from thidua.core.tests import matrix_initiatives as initiative_rows
 from thidua.core.tests import matrix_inspections as inspection_rows
 from thidua.core.tests import matrix_monitoring as monitoring_rows
 from thidua.core.tests import matrix_workflows as rows
@@ -41,6 +42,13 @@ UNSCOPED = {
     "units.DirtyUnit": "a queue of units to recount, never shown",
     "registrations.CoverageTally": "roll-up internals, read by coverage() only below a unit the caller may see",
     "ops.Heartbeat": "workers' heartbeats, read by /healthz (ages only) and the Django admin",
+    "recognition.AwardKind": "the award catalogue shared by every unit",
+    "recognition.AwardingPower": "the award catalogue shared by every unit",
+    "recognition.BaseSalary": "a dated national parameter",
+    "recognition.RuleSet": "award rules shared by every unit",
+    "recognition.Rule": "award rules shared by every unit",
+    "ops.Webhook": "registered and read by system administrators in the Django admin only",
+    "ops.WebhookDelivery": "the webhooks' delivery log, read by system administrators in the Django admin only",
 }
 
 
@@ -98,6 +106,7 @@ def populated(world):
         monitoring.report_verify(report=report, by=None)  # events
         monitoring.score_adjust(report=report, by=None, score="90", reason="Phúc tra")  # an adjustment
         inspection_rows._closed_follow_up(world, relation, target)  # round and follow-up events, a finding
+        initiative_rows._everything(world, relation, target)  # authors, councils, reviews, evidence, events
     return world
 
 

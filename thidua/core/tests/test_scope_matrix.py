@@ -9,8 +9,11 @@ from __future__ import annotations
 
 import pytest
 
+from thidua.core.tests.matrix_api import API_ROWS
+from thidua.core.tests.matrix_initiatives import INITIATIVES_ROWS
 from thidua.core.tests.matrix_inspections import INSPECTIONS_ROWS
 from thidua.core.tests.matrix_monitoring import MONITORING
+from thidua.core.tests.matrix_recognition import RECOGNITION_ROWS
 from thidua.core.tests.matrix_rows import (
     ARTICLES,
     ASSIGNMENTS,
@@ -38,6 +41,9 @@ RESOURCES = [
     *WORKFLOWS,
     *MONITORING,
     *INSPECTIONS_ROWS,
+    *RECOGNITION_ROWS,
+    *INITIATIVES_ROWS,
+    *API_ROWS,
 ]
 
 CASES = [

@@ -10,9 +10,11 @@ from thidua.accounts.models import User
 from thidua.demo.accounts import create_demo_accounts
 from thidua.demo.campaign import load_plan_07, load_registrations
 from thidua.demo.generator import build
+from thidua.demo.initiatives import load_initiatives
 from thidua.demo.inspections import load_inspections
 from thidua.demo.monitoring import close_old_periods, load_clusters, load_reports
 from thidua.portal.demo import load_portal
+from thidua.recognition.catalogue import load as load_award_rules
 from thidua.units.models import Unit
 
 
@@ -39,6 +41,8 @@ class Command(BaseCommand):
             load_clusters(plan, officer)
             reports = load_reports(plan)
             load_inspections(plan)
+            load_initiatives(plan)
+            load_award_rules()  # the award catalogue and rule sets (docs/recognition.md)
             close_old_periods(plan, officer)
             seed = load_portal(plan=plan)
         self.stdout.write(
