@@ -17,6 +17,7 @@ import datetime as dt
 from typing import Any
 
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db.models import Count
 
 from thidua.accounts.models import User
 from thidua.campaigns.models import Plan
@@ -109,15 +110,35 @@ def _council(unit: Unit, officer: Any, size: int) -> InitiativeCouncil:
 
 
 def _authors_at(code: str, count: int) -> tuple[Unit, list[Member]]:
-    """The named union and ``count`` of its members; a smaller demo tree (tests) may have too few
-    there, and then the first union of the same district that has enough is used."""
+    """The named union and up to ``count`` of its members. A smaller demo tree (tests) may have
+    too few there: then the union of the same district with the most members (so the district's
+    council still reviews it), and fewer authors when even that one has fewer than ``count``."""
     unit = Unit.objects.get(code=code)
-    candidates = [unit, *Unit.objects.filter(parent=unit.parent, kind__is_grassroots=True).order_by("code")]
-    for candidate in candidates:
-        people = list(Member.objects.filter(unit=candidate, status=Member.Status.ACTIVE).order_by("pk")[:count])
-        if len(people) == count:
-            return candidate, people
-    raise ValueError(f"no union of {unit.parent} has {count} members")
+    active = Member.objects.filter(status=Member.Status.ACTIVE)
+    people = list(active.filter(unit=unit).order_by("pk")[:count])
+    if len(people) < count:
+        fullest = (
+            active.filter(unit__path__startswith=unit.parent.path, unit__kind__is_grassroots=True)
+            .values("unit_id")
+            .annotate(n=Count("pk"))
+            .order_by("-n", "unit__code")
+            .first()
+        )
+        if fullest is None or fullest["n"] <= len(people):
+            if not people:
+                raise ValueError(f"no union of {unit.parent} has a member")
+            return unit, people
+        unit = Unit.objects.get(pk=fullest["unit_id"])
+        people = list(active.filter(unit=unit).order_by("pk")[:count])
+    return unit, people
+
+
+def _shares_for(shares: tuple[str, ...], authors: int) -> tuple[str, ...]:
+    """``shares`` (percent, as text) cut to ``authors``, the last taking what the others left."""
+    if authors >= len(shares):
+        return shares
+    kept = shares[: authors - 1]
+    return (*kept, str(100 - sum(int(share) for share in kept)))
 
 
 def load_initiatives(plan: Plan) -> dict[str, int]:
@@ -131,6 +152,7 @@ def load_initiatives(plan: Plan) -> dict[str, int]:
     province_council = _council(province, tinh, 9)
     for code, title, field, applied, benefit, shares, fate in INITIATIVES:
         unit, people = _authors_at(code, len(shares))
+        shares = _shares_for(shares, len(people))
         by = grassroots if unit.code == "BK-BB-001" else None
         initiative = services.initiative_create(
             unit=unit,
