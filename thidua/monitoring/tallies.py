@@ -89,6 +89,21 @@ def add_owed(reports: Iterable[Report]) -> None:
                 Tally.objects.create(period_id=period_id, path=path, depth=depth, unit_id=unit_ids[path], due=n)
 
 
+def _state_counts(reports: Any, *keys: str) -> Any:
+    """``reports`` counted per ``keys``: by state, late, and the verified scores summed."""
+    counts = {state: Count("id", filter=Q(status=state)) for state in STATES}
+    return (
+        reports.order_by()
+        .values(*keys)
+        .annotate(
+            **counts,
+            late_n=Count("id", filter=Q(late=True)),
+            score_total=Coalesce(Sum("score", filter=Q(status="verified")), Value(Decimal(0))),
+        )
+        .values_list(*keys, *STATES, "late_n", "score_total")
+    )
+
+
 def _grouped(period_ids: list[int] | None) -> Any:
     """One GROUP BY over the reports alone: counts per (root period, reporting unit's parent, depth).
 
@@ -96,18 +111,7 @@ def _grouped(period_ids: list[int] | None) -> Any:
     reads one table, as a bare count would, and PostgreSQL runs it in parallel.
     """
     reports = Report.objects.all() if period_ids is None else Report.objects.filter(root_period_id__in=period_ids)
-    counts = {state: Count("id", filter=Q(status=state)) for state in STATES}
-    return (
-        reports.filter(unit_parent__isnull=False)
-        .order_by()
-        .values("root_period_id", "unit_parent_id", "unit_depth")
-        .annotate(
-            **counts,
-            late_n=Count("id", filter=Q(late=True)),
-            score_total=Coalesce(Sum("score", filter=Q(status="verified")), Value(Decimal(0))),
-        )
-        .values_list("root_period_id", "unit_parent_id", "unit_depth", *STATES, "late_n", "score_total")
-    )
+    return _state_counts(reports.filter(unit_parent__isnull=False), "root_period_id", "unit_parent_id", "unit_depth")
 
 
 def _paths(ids: set[int]) -> dict[int, str]:
@@ -207,33 +211,37 @@ def criterion_tops(criterion_ids: Iterable[int]) -> dict[int, int]:
     return tops
 
 
-def _criterion_groups(period_ids: list[int] | None) -> list[tuple[Any, ...]]:
-    """One GROUP BY over the verified reports' values: per (root period, reporting unit's parent,
-    criterion), merged under the campaign's own criteria."""
-    values = ReportValue.objects.filter(report__status=Report.Status.VERIFIED, report__unit_parent__isnull=False)
-    if period_ids is not None:
-        values = values.filter(report__root_period_id__in=period_ids)
-    grouped = (
+def _value_sums(values: Any, *keys: str) -> list[tuple[Any, ...]]:
+    """``values`` summed per ``keys`` and criterion, merged under the campaign's own criteria:
+    rows of (*keys, campaign criterion, reports, total, done, reached)."""
+    rows = list(
         values.order_by()
-        .values("report__root_period_id", "report__unit_parent_id", "criterion_id")
+        .values(*keys, "criterion_id")
         .annotate(
             n=Count("id"),
             sum=Coalesce(Sum("number"), Value(Decimal(0))),
             done_n=Count("id", filter=Q(done=True)),
             reached_n=Count("id", filter=Q(number__gte=F("criterion__target"))),
         )
-        .values_list(
-            "report__root_period_id", "report__unit_parent_id", "criterion_id", "n", "sum", "done_n", "reached_n"
-        )
+        .values_list(*keys, "criterion_id", "n", "sum", "done_n", "reached_n")
     )
-    rows = list(grouped)
-    tops = criterion_tops({criterion for _p, _u, criterion, *_rest in rows})
-    merged: dict[tuple[int, int, int], list[Any]] = {}
-    for period_id, parent_id, criterion, *numbers in rows:
-        row = merged.setdefault((period_id, parent_id, tops[criterion]), [0, Decimal(0), 0, 0])
-        for i, value in enumerate(numbers):
-            row[i] += value
+    at = len(keys)
+    tops = criterion_tops({row[at] for row in rows})
+    merged: dict[tuple[Any, ...], list[Any]] = {}
+    for row in rows:
+        sums = merged.setdefault((*row[:at], tops[row[at]]), [0, Decimal(0), 0, 0])
+        for i, value in enumerate(row[at + 1 :]):
+            sums[i] += value
     return [(*key, *numbers) for key, numbers in merged.items()]
+
+
+def _criterion_groups(period_ids: list[int] | None) -> list[tuple[Any, ...]]:
+    """One GROUP BY over the verified reports' values: per (root period, reporting unit's parent,
+    criterion), merged under the campaign's own criteria."""
+    values = ReportValue.objects.filter(report__status=Report.Status.VERIFIED, report__unit_parent__isnull=False)
+    if period_ids is not None:
+        values = values.filter(report__root_period_id__in=period_ids)
+    return _value_sums(values, "report__root_period_id", "report__unit_parent_id")
 
 
 @transaction.atomic
@@ -339,38 +347,16 @@ def on_unit_moved(sender: Any, unit_id: int, old_path: str, old_depth: int, **kw
     unit = Unit.objects.get(pk=unit_id)
     shift = unit.depth - old_depth
     subtree = Report.objects.filter(unit__path__startswith=unit.path)
-    counts = {state: Count("id", filter=Q(status=state)) for state in STATES}
     states: dict[tuple[int, int], list[Any]] = {
         (period_id, depth): numbers
-        for period_id, depth, *numbers in subtree.order_by()
-        .values("root_period_id", "unit_depth")
-        .annotate(
-            **counts,
-            late_n=Count("id", filter=Q(late=True)),
-            score_total=Coalesce(Sum("score", filter=Q(status="verified")), Value(Decimal(0))),
-        )
-        .values_list("root_period_id", "unit_depth", *STATES, "late_n", "score_total")
+        for period_id, depth, *numbers in _state_counts(subtree, "root_period_id", "unit_depth")
     }
     if not states:
         return
     values = ReportValue.objects.filter(report__in=subtree.filter(status=Report.Status.VERIFIED))
-    grouped = list(
-        values.order_by()
-        .values("report__root_period_id", "criterion_id")
-        .annotate(
-            n=Count("id"),
-            sum=Coalesce(Sum("number"), Value(Decimal(0))),
-            done_n=Count("id", filter=Q(done=True)),
-            reached_n=Count("id", filter=Q(number__gte=F("criterion__target"))),
-        )
-        .values_list("report__root_period_id", "criterion_id", "n", "sum", "done_n", "reached_n")
-    )
-    tops = criterion_tops({criterion for _p, criterion, *_rest in grouped})
-    criteria: dict[tuple[int, int], list[Any]] = {}
-    for period_id, criterion, *numbers in grouped:
-        row = criteria.setdefault((period_id, tops[criterion]), [0, Decimal(0), 0, 0])
-        for i, value in enumerate(numbers):
-            row[i] += value
+    criteria: dict[tuple[int, int], list[Any]] = {
+        (period_id, top): numbers for period_id, top, *numbers in _value_sums(values, "report__root_period_id")
+    }
     _shift(Tally, "depth", states, ancestors(old_path), -1)
     _shift(CriterionTally, "criterion_id", criteria, ancestors(old_path), -1)
     inside = Unit.objects.filter(pk=OuterRef("unit_id")).values("path")[:1]
