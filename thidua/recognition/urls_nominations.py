@@ -1,0 +1,5 @@
+"""URLs of recognition: nominations (included by thidua/recognition/urls.py)."""
+
+from django.urls import path  # noqa: F401
+
+urlpatterns: list = []
