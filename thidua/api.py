@@ -8,13 +8,12 @@ reads and writes through the same scope mechanism and services as the pages.
 
 from __future__ import annotations
 
-from ninja import NinjaAPI
 from ninja.security import django_auth
 
 from thidua.accounts.api import router as accounts_router
 from thidua.accounts.tokens import ApiTokenAuth, session_or_token
 from thidua.campaigns.api import router as campaigns_router
-from thidua.core.api import SwaggerLocal, install_error_handlers
+from thidua.core.api import SwaggerLocal, ThiDuaAPI, install_error_handlers
 from thidua.initiatives.api import router as initiatives_router
 from thidua.inspections.api import router as inspections_router
 from thidua.members.api import router as members_router
@@ -24,7 +23,7 @@ from thidua.recognition.api import router as recognition_router
 from thidua.registrations.api import router as registrations_router
 from thidua.units.api import router as units_router
 
-api = NinjaAPI(
+api = ThiDuaAPI(
     title="Thi Đua API",
     version="1",
     description=(

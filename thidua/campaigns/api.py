@@ -13,8 +13,8 @@ read-write one.
 from __future__ import annotations
 
 import datetime as dt
-from decimal import Decimal
-from typing import Any, Literal
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Annotated, Any, Literal
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -24,7 +24,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import File, Path, Query, Router, Schema, Status, UploadedFile
-from pydantic import Field
+from pydantic import AfterValidator, Field, WithJsonSchema
 
 from thidua.accounts.roles import Perm
 from thidua.accounts.scope import get_for_user
@@ -32,7 +32,7 @@ from thidua.campaigns import services
 from thidua.campaigns.documents import plan_docx_response
 from thidua.campaigns.models import Criterion, Obligation, Plan, PlanAttachment, PlanEvent, Title
 from thidua.campaigns.selectors import PlanFilters, plan_rows
-from thidua.core.api import MAX_LIMIT, MAX_OFFSET, page
+from thidua.core.api import MAX_LIMIT, MAX_OFFSET, choice, page
 from thidua.core.transitions import state_token
 from thidua.core.uploads import download
 from thidua.units.models import Unit
@@ -224,7 +224,7 @@ def _plan_detail(plan_id: int, user: Any) -> dict[str, Any]:
 def list_plans(
     request: HttpRequest,
     q: str = Query("", max_length=200),
-    status: Plan.Status | None = None,
+    status: str | None = choice(Plan.Status.values),
     issuer: int | None = Query(None, **ID),
     parent: int | None = Query(None, **ID),
     campaign: int | None = Query(None, **ID),
@@ -350,14 +350,40 @@ def get_obligation(request: HttpRequest, obligation_id: int = Path(..., **ID)) -
 # --- writes for an e-office system -------------------------------------------------------------
 
 
+def _two_places(value: Decimal) -> Decimal:
+    return value.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+
+
+# Non-negative figures sent as JSON numbers, kept to two decimal places (documented as numbers:
+# pydantic's own Decimal schema also admits any string, which the API then refuses).
+Target = Annotated[
+    Decimal,
+    Field(ge=0, le=10**12),
+    AfterValidator(_two_places),
+    WithJsonSchema({"type": "number", "minimum": 0, "maximum": 10**12}),
+]
+Weight = Annotated[
+    Decimal,
+    Field(ge=0, le=9999),
+    AfterValidator(_two_places),
+    WithJsonSchema({"type": "number", "minimum": 0, "maximum": 9999}),
+]
+MaxScore = Annotated[
+    Decimal,
+    Field(ge=0, le=999_999),
+    AfterValidator(_two_places),
+    WithJsonSchema({"type": "number", "minimum": 0, "maximum": 999_999}),
+]
+
+
 class CriterionIn(Schema):
     name: str = Field(..., min_length=1, max_length=300)
     kind: Criterion.Kind = Criterion.Kind.YES_NO
     applies_to: Criterion.AppliesTo = Criterion.AppliesTo.BOTH
     unit_label: str = Field("", max_length=40)
-    target: Decimal | None = Field(None, ge=0, max_digits=14, decimal_places=2)
-    weight: Decimal | None = Field(None, ge=0, max_digits=6, decimal_places=2)
-    max_score: Decimal | None = Field(None, ge=0, max_digits=8, decimal_places=2)
+    target: Target | None = None
+    weight: Weight | None = None
+    max_score: MaxScore | None = None
 
 
 class ContentIn(Schema):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import math
+import re
 from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -23,6 +24,15 @@ logger = logging.getLogger("thidua.api")
 
 MAX_LIMIT = 500
 MAX_OFFSET = 10_000_000
+
+
+def choice(values: list[str], default: str | None = None) -> Any:
+    """A query parameter limited to ``values`` (or empty), checked and documented by a pattern of its
+    own. (Typing it with a model's ``Status`` choices would make every such class one OpenAPI
+    component named "Status", each documenting another's values.)"""
+    from ninja import Query
+
+    return Query(default, max_length=40, pattern="^(?:|" + "|".join(re.escape(v) for v in values) + ")$")
 
 
 def page(items: QuerySet[Any], limit: int, offset: int, serialize: Any = None) -> dict[str, Any]:
@@ -57,6 +67,48 @@ class SwaggerLocal(DocsBase):
             "persistAuthorization": False,  # a token typed in stays in the page, not in localStorage
         }
         return render(request, self.template, {"api": api, "swagger_settings": settings})
+
+
+# Every answer an operation may give besides its own: the error bodies of ``install_error_handlers``.
+ERROR_RESPONSES = {
+    "401": "Chưa đăng nhập, hoặc mã truy cập sai, hết hạn hay đã thu hồi.",
+    "403": "Không có quyền thực hiện thao tác này (ví dụ mã chỉ đọc gửi yêu cầu ghi).",
+    "404": "Không tìm thấy, hoặc nằm ngoài phạm vi của tài khoản.",
+    "422": "Dữ liệu gửi lên không hợp lệ; ``errors`` liệt kê từng trường.",
+    "429": "Quá số yêu cầu cho phép mỗi phút của mã truy cập (xem ``Retry-After``).",
+}
+ERROR_SCHEMA = {
+    "title": "Error",
+    "type": "object",
+    "properties": {
+        "detail": {"type": "string"},
+        "errors": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "properties": {"field": {"type": "string"}, "message": {"type": "string"}},
+                "required": ["field", "message"],
+            },
+        },
+    },
+    "required": ["detail"],
+}
+
+
+class ThiDuaAPI(NinjaAPI):
+    """The API whose OpenAPI schema also documents the errors every operation may answer (401, 403,
+    404, 422, 429, with one ``Error`` body), so clients and schemathesis know them."""
+
+    def get_openapi_schema(self, *, path_prefix: str | None = None, path_params: Any = None) -> Any:
+        schema = super().get_openapi_schema(path_prefix=path_prefix, path_params=path_params)
+        schema.setdefault("components", {}).setdefault("schemas", {})["Error"] = ERROR_SCHEMA
+        ref = {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}
+        for operations in schema.get("paths", {}).values():
+            for operation in operations.values():
+                responses = operation.setdefault("responses", {})
+                for status, description in ERROR_RESPONSES.items():
+                    responses.setdefault(status, {"description": description, "content": ref})
+        return schema
 
 
 def validation_errors(exc: ValidationError) -> list[dict[str, str]]:

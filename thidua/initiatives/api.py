@@ -17,7 +17,7 @@ from ninja import Path, Query, Router, Schema
 from ninja.errors import HttpError
 
 from thidua.accounts.scope import get_for_user
-from thidua.core.api import MAX_LIMIT, MAX_OFFSET, page
+from thidua.core.api import MAX_LIMIT, MAX_OFFSET, choice, page
 from thidua.core.text import fold
 from thidua.initiatives.models import EffectiveModel, Initiative, sees_confidential
 
@@ -143,7 +143,7 @@ MODELS = EffectiveModel.objects.select_related("unit").annotate(adoption_count=C
 @router.get("/initiatives", response=InitiativePage, summary="Initiatives in my scope")
 def list_initiatives(
     request: HttpRequest,
-    status: str = Query("", max_length=20),
+    status: str = choice(Initiative.Status.values, ""),
     year: int | None = Query(None, ge=1900, le=2999),
     unit: int | None = Query(None, ge=1, le=2**62),
     q: str = Query("", max_length=100),
@@ -203,7 +203,7 @@ def get_initiative(request: HttpRequest, initiative_id: int = Path(..., ge=1, le
 @router.get("/models", response=ModelPage, summary="Effective models in my scope (mine and my libraries')")
 def list_models(
     request: HttpRequest,
-    status: str = Query("", max_length=20),
+    status: str = choice(EffectiveModel.Status.values, ""),
     q: str = Query("", max_length=100),
     limit: int = Query(50, ge=1, le=MAX_LIMIT),
     offset: int = Query(0, ge=0, le=MAX_OFFSET),

@@ -12,7 +12,7 @@ from ninja import Path, Query, Router, Schema
 from ninja.errors import HttpError
 
 from thidua.accounts.scope import get_for_user
-from thidua.core.api import MAX_LIMIT, MAX_OFFSET, page
+from thidua.core.api import MAX_LIMIT, MAX_OFFSET, choice, page
 from thidua.inspections.models import Finding, FollowUp, Inspection
 
 router = Router(tags=["inspections"])
@@ -142,7 +142,7 @@ FOLLOW_UPS = FollowUp.objects.select_related("owner")
 def list_inspections(
     request: HttpRequest,
     plan: int | None = Query(None, ge=1, le=2**62),
-    status: str = Query("", max_length=20),
+    status: str = choice(Inspection.Status.values, ""),
     limit: int = Query(50, ge=1, le=MAX_LIMIT),
     offset: int = Query(0, ge=0, le=MAX_OFFSET),
 ) -> Any:
@@ -188,7 +188,7 @@ def get_finding(request: HttpRequest, finding_id: int = Path(..., ge=1, le=2**62
 @router.get("/follow-ups", response=FollowUpPage, summary="Follow-ups owned in my scope")
 def list_follow_ups(
     request: HttpRequest,
-    status: str = Query("", max_length=20),
+    status: str = choice(FollowUp.Status.values, ""),
     overdue: bool = Query(False),
     inspection: int | None = Query(None, ge=1, le=2**62),
     limit: int = Query(50, ge=1, le=MAX_LIMIT),

@@ -20,7 +20,7 @@ from ninja import Path, Query, Router, Schema
 
 from thidua.accounts.scope import get_for_user
 from thidua.campaigns.models import Plan
-from thidua.core.api import MAX_LIMIT, MAX_OFFSET, page
+from thidua.core.api import MAX_LIMIT, MAX_OFFSET, choice, page
 from thidua.monitoring import scoring, selectors, services
 from thidua.monitoring.models import Period, Report, ReportEvent, ScoreAdjustment
 from thidua.units.models import Unit
@@ -168,7 +168,7 @@ def list_reports(
     request: HttpRequest,
     period: int | None = Query(None, **ID),
     unit: int | None = Query(None, **ID),
-    status: Report.Status | None = None,  # a plain default: read from the query string, validated by the enum
+    status: str | None = choice(Report.Status.values),
     limit: int = Query(50, ge=1, le=MAX_LIMIT),
     offset: int = Query(0, ge=0, le=MAX_OFFSET),
 ) -> Any:
@@ -180,7 +180,7 @@ def list_reports(
         qs = qs.filter(root_period_id=chosen.pk) if chosen.root_id is None else qs.filter(period_id=chosen.pk)
     if unit is not None:
         qs = qs.filter(unit__path__startswith=get_for_user(Unit, request.user, pk=unit).path)
-    if status is not None:
+    if status:
         qs = qs.filter(status=status)
     return page(qs.order_by("period__due_on", "unit__path", "id"), limit, offset, serialize=_report)
 

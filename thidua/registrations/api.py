@@ -16,7 +16,7 @@ from ninja import Path, Query, Router, Schema
 
 from thidua.accounts.scope import get_for_user
 from thidua.campaigns.models import Plan
-from thidua.core.api import MAX_LIMIT, MAX_OFFSET, page
+from thidua.core.api import MAX_LIMIT, MAX_OFFSET, choice, page
 from thidua.members.models import Member
 from thidua.registrations.models import Commitment, MemberPledge, Registration, RegistrationEvent
 from thidua.registrations.selectors import coverage, coverage_root
@@ -94,7 +94,7 @@ def list_registrations(
     request: HttpRequest,
     plan: int | None = Query(None, **ID),
     unit: int | None = Query(None, **ID),
-    status: Registration.Status | None = None,
+    status: str | None = choice(Registration.Status.values),
     limit: int = Query(50, ge=1, le=MAX_LIMIT),
     offset: int = Query(0, ge=0, le=MAX_OFFSET),
 ) -> Any:
@@ -104,7 +104,7 @@ def list_registrations(
         qs = qs.filter(plan=get_for_user(Plan, request.user, pk=plan))
     if unit is not None:
         qs = qs.filter(unit__path__startswith=get_for_user(Unit, request.user, pk=unit).path)
-    if status is not None:
+    if status:
         qs = qs.filter(status=status)
     return page(qs.order_by("plan_id", "unit__path", "id"), limit, offset, serialize=_registration)
 
