@@ -16,6 +16,7 @@ status (docs/deploy.md, "Workers, health and logs"):
 
 from __future__ import annotations
 
+import math
 import shutil
 import time
 from collections.abc import Callable
@@ -28,15 +29,10 @@ from django.db import DatabaseError, connections
 from django.utils import timezone
 
 from thidua.ops.models import Heartbeat
+from thidua.ops.routers import REPLICA_ALIAS, measure_lag_s
 
 OK, DEGRADED, FAIL = "ok", "degraded", "fail"
-REPLICA_ALIAS = "replica"  # a DATABASES entry of that name is checked as the read replica
 REDIS_TIMEOUT_S = 0.5
-# How far a PostgreSQL standby is behind: 0 when it has replayed all it received.
-REPLICA_LAG_SQL = (
-    "SELECT CASE WHEN NOT pg_is_in_recovery() OR pg_last_wal_receive_lsn() = pg_last_wal_replay_lsn() THEN 0 "
-    "ELSE COALESCE(EXTRACT(EPOCH FROM now() - pg_last_xact_replay_timestamp()), 0) END"
-)
 
 
 def _timed(probe: Callable[[], Any]) -> tuple[Any, float]:
@@ -59,14 +55,15 @@ def check_database() -> dict[str, Any]:
 
 
 def replica_lag_s(alias: str) -> float | None:
-    """Seconds the replica is behind (PostgreSQL); None where the database cannot tell."""
+    """Seconds the replica is behind the primary (PostgreSQL), measured as the router measures it
+    (``routers.measure_lag_s``: against the primary's flushed WAL, so a replica that receives late
+    is seen too); None where the database cannot tell."""
     connection = connections[alias]
-    with connection.cursor() as cursor:
-        if connection.vendor != "postgresql":
+    if connection.vendor != "postgresql":
+        with connection.cursor() as cursor:
             cursor.execute("SELECT 1")
-            return None
-        cursor.execute(REPLICA_LAG_SQL)
-        return float(cursor.fetchone()[0])
+        return None
+    return measure_lag_s(alias)
 
 
 def check_replica() -> dict[str, Any]:
@@ -76,6 +73,8 @@ def check_replica() -> dict[str, Any]:
         lag, ms = _timed(lambda: replica_lag_s(REPLICA_ALIAS))
     except DatabaseError:
         return {"configured": True, "ok": False}
+    if lag is not None and math.isinf(lag):  # it has replayed nothing yet
+        return {"configured": True, "ok": False, "lag_s": None, "ms": ms}
     ok = lag is None or lag <= settings.THIDUA_HEALTH_REPLICA_MAX_LAG_S
     return {"configured": True, "ok": ok, "lag_s": None if lag is None else round(lag, 1), "ms": ms}
 

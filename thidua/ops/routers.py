@@ -64,14 +64,14 @@ def replica_configured() -> bool:
     return REPLICA_ALIAS in settings.DATABASES and ROUTER in settings.DATABASE_ROUTERS
 
 
-def measure_lag_s() -> float:
+def measure_lag_s(alias: str = REPLICA_ALIAS) -> float:
     """How many seconds the replica is behind the primary: 0 when it has replayed all the
     primary has flushed, else the age of the last transaction it replayed (infinite when it
     replayed none). Raises DatabaseError when either does not answer."""
     with connections[DEFAULT_DB_ALIAS].cursor() as cursor:
         cursor.execute("SELECT pg_current_wal_flush_lsn()")
         primary_lsn = cursor.fetchone()[0]
-    with connections[REPLICA_ALIAS].cursor() as cursor:
+    with connections[alias].cursor() as cursor:
         cursor.execute(
             "SELECT NOT pg_is_in_recovery() OR pg_last_wal_replay_lsn() >= %s::pg_lsn, "
             "EXTRACT(EPOCH FROM now() - pg_last_xact_replay_timestamp())",

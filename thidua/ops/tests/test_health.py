@@ -142,6 +142,11 @@ def test_a_lagging_replica_or_a_full_disk_degrades(client, settings, monkeypatch
     assert (status, body["status"]) == (200, "degraded")
     assert body["checks"]["replica"]["lag_s"] == 31.0 and body["checks"]["replica"]["ok"] is False
 
+    monkeypatch.setattr(health, "replica_lag_s", lambda alias: float("inf"))  # replayed nothing yet
+    status, body = healthz(client)
+    assert (status, body["status"]) == (200, "degraded")
+    assert body["checks"]["replica"]["lag_s"] is None and body["checks"]["replica"]["ok"] is False
+
     monkeypatch.setattr(health, "replica_lag_s", lambda alias: 0.0)
     settings.THIDUA_HEALTH_DISK_MIN_FREE_MB = 10**12  # an exabyte: no disk has that much free
     status, body = healthz(client)
