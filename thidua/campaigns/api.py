@@ -29,7 +29,7 @@ from pydantic import AfterValidator, Field, WithJsonSchema
 from thidua.accounts.roles import Perm
 from thidua.accounts.scope import get_for_user
 from thidua.campaigns import services
-from thidua.campaigns.documents import plan_docx_response
+from thidua.campaigns.documents import DOCX_MIME, plan_docx_response
 from thidua.campaigns.models import Criterion, Obligation, Plan, PlanAttachment, PlanEvent, Title
 from thidua.campaigns.selectors import PlanFilters, plan_rows
 from thidua.core.api import MAX_LIMIT, MAX_OFFSET, choice, page
@@ -38,6 +38,7 @@ from thidua.core.uploads import download
 from thidua.units.models import Unit
 
 router = Router(tags=["plans"])
+BINARY = {"schema": {"type": "string", "format": "binary"}}  # a file in an OpenAPI response
 
 ID = {"ge": 1, "le": 2**62}
 PLANS = Plan.objects.select_related("issuer", "parent")
@@ -255,7 +256,7 @@ def get_plan(request: HttpRequest, plan_id: int = Path(..., **ID)) -> Any:
     "/plans/{plan_id}/document.docx",
     url_name="plan_document",
     summary="The plan as a Decree-30 .docx (a draft prints DỰ THẢO)",
-    openapi_extra={"responses": {200: {"description": "The .docx file", "content": {"application/octet-stream": {}}}}},
+    openapi_extra={"responses": {200: {"description": "The .docx file", "content": {DOCX_MIME: BINARY}}}},
 )
 def plan_document(request: HttpRequest, plan_id: int = Path(..., **ID)) -> Any:
     return plan_docx_response(get_for_user(PLANS, request.user, pk=plan_id))
@@ -271,7 +272,9 @@ def list_attachments(request: HttpRequest, plan_id: int = Path(..., **ID)) -> An
     "/plans/{plan_id}/attachments/{attachment_id}",
     url_name="plan_attachment",
     summary="Download one attachment of a plan",
-    openapi_extra={"responses": {200: {"description": "The file", "content": {"application/octet-stream": {}}}}},
+    openapi_extra={
+        "responses": {200: {"description": "The file, with the type it was checked as", "content": {"*/*": BINARY}}}
+    },
 )
 def get_attachment(request: HttpRequest, plan_id: int = Path(..., **ID), attachment_id: int = Path(..., **ID)) -> Any:
     """Everyone who reads the plan downloads its attachments (the rule is the plan's own)."""
