@@ -8,7 +8,7 @@ PlanEvent row (who, when, from, to, why).
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -67,24 +67,41 @@ def _lines(value: str) -> str:
     return "\n".join(line for line in (clean_text(x) for x in (value or "").splitlines()) if line)
 
 
-def next_number(*, issuer: Unit, doc_type: str, year: int) -> int:
-    """The next free number of this issuer, type and year; safe under concurrency.
+def reserve_numbers(*, issuer: Unit, doc_type: str, year: int, count: int = 1) -> range:
+    """``count`` consecutive numbers of this issuer, type and year, reserved at once; safe under
+    concurrency (decisions reserve one gold-book number per recipient in one statement).
 
     One INSERT … ON CONFLICT DO UPDATE … RETURNING (PostgreSQL and SQLite ≥ 3.35)
-    both creates the counter and increments it atomically. Numbers typed by hand
-    into drafts are skipped.
+    both creates the counter and moves it on atomically.
     """
+    if count < 1:
+        return range(0)
     table = DocumentCounter._meta.db_table
     sql = (
-        f"INSERT INTO {table} (issuer_id, doc_type, year, last_number) VALUES (%s, %s, %s, 1) "  # noqa: S608 - table name from the model
-        f"ON CONFLICT (issuer_id, doc_type, year) DO UPDATE SET last_number = {table}.last_number + 1 "
+        f"INSERT INTO {table} (issuer_id, doc_type, year, last_number) VALUES (%s, %s, %s, %s) "  # noqa: S608 - table name from the model
+        f"ON CONFLICT (issuer_id, doc_type, year) DO UPDATE SET last_number = {table}.last_number + excluded.last_number "
         "RETURNING last_number"
     )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [issuer.pk, doc_type, year, count])
+        last = int(cursor.fetchone()[0])
+    return range(last - count + 1, last + 1)
+
+
+def next_number(*, issuer: Unit, doc_type: str, year: int, taken: Callable[[int], bool] | None = None) -> int:
+    """The next free number of this issuer, type and year; safe under concurrency.
+
+    Numbers already used are skipped: ``taken(number)`` says so (by default, a plan of this
+    issuer, type and year has it — numbers typed by hand into drafts).
+    """
+
+    def plan_has(number: int) -> bool:
+        return Plan.objects.filter(issuer=issuer, doc_type=doc_type, year=year, number=number).exists()
+
+    used = taken or plan_has
     while True:
-        with connection.cursor() as cursor:
-            cursor.execute(sql, [issuer.pk, doc_type, year])
-            number = int(cursor.fetchone()[0])
-        if not Plan.objects.filter(issuer=issuer, doc_type=doc_type, year=year, number=number).exists():
+        number = reserve_numbers(issuer=issuer, doc_type=doc_type, year=year)[0]
+        if not used(number):
             return number
 
 

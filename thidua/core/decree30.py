@@ -20,6 +20,7 @@ import datetime as dt
 import io
 import unicodedata
 from collections.abc import Iterable, Sequence
+from copy import deepcopy
 from dataclasses import dataclass
 from html.parser import HTMLParser
 from typing import Any, Literal
@@ -82,6 +83,8 @@ _BOLD = dict(
 # Words a long body name is best broken before: the place or sector it belongs to.
 _BREAK_BEFORE = ("TỈNH", "THÀNH PHỐ", "HUYỆN", "QUẬN", "THỊ XÃ", "XÃ", "PHƯỜNG", "THỊ TRẤN", "NGÀNH", "VIỆT NAM")
 
+_DASHES = ("-", "–", "—")
+
 State = Literal["draft", "final", "recalled"]
 
 
@@ -108,6 +111,8 @@ def header_lines(text: str, width_mm: float, size_pt: float, *, bold: bool = Fal
     words = text.split(" ")
     best: tuple[float, list[str]] | None = None
     for cut in range(1, len(words)):
+        if words[cut] in _DASHES:  # "HỘI ĐỒNG THI ĐUA –" / "KHEN THƯỞNG": a line never starts with a dash
+            continue
         first, second = " ".join(words[:cut]), " ".join(words[cut:])
         widths = [text_width_mm(line, size_pt, bold=bold) for line in (first, second)]
         if max(widths) > width_mm:
@@ -221,6 +226,10 @@ class Document:
     appendices: Sequence[Appendix] = ()
     state: State = "final"
     state_note: str = ""  # why a recalled document was recalled, and when
+    # A decision names its authority between the summary and the grounds ("BAN THƯỜNG VỤ LIÊN ĐOÀN
+    # LAO ĐỘNG TỈNH BẮC KẠN") and enacts after them ("QUYẾT ĐỊNH:"); other kinds leave both empty.
+    authority: str = ""
+    enacting: str = ""
     author: str = ""
     keywords: str = ""
     created: dt.datetime | None = None
@@ -549,14 +558,31 @@ def _data_table(document: Any, block: Table) -> None:
     table = _table(document, widths, rows=1 + len(block.rows), borders=True)
     for cell, header in zip(table.rows[0].cells, block.headers, strict=True):
         _paragraph(cell, header, 12, bold=True)
+    # Building a run through python-docx costs ~2 ms (a decision's list has thousands of cells): the
+    # first cell of each alignment is built so, the others are copies of it with their own text.
+    prototypes: dict[Any, Any] = {}
     for row, values in zip(table.rows[1:], block.rows, strict=True):
         for index, (cell, value) in enumerate(zip(row.cells, values, strict=True)):
             if index in block.numeric:
                 align = WD_ALIGN_PARAGRAPH.RIGHT
             else:
                 align = WD_ALIGN_PARAGRAPH.CENTER if index == 0 and first else WD_ALIGN_PARAGRAPH.LEFT
-            _paragraph(cell, value, 12, align=align)
+            prototype = prototypes.get(align)
+            if prototype is None or not _plain(value):
+                paragraph = _paragraph(cell, value, 12, align=align)
+                if prototype is None and value and _plain(value):
+                    prototypes[align] = paragraph._p
+                continue
+            copy = deepcopy(prototype)
+            text = copy.find(f"{qn('w:r')}/{qn('w:t')}")
+            text.text = value
+            cell._tc.append(copy)
     _paragraph(document, size=6, after=6)
+
+
+def _plain(value: str) -> bool:
+    """Text python-docx writes as one ``w:t`` without ``xml:space`` (no tab, break or edge spaces)."""
+    return bool(value) and value == value.strip() and not any(char in value for char in "\t\n\r")
 
 
 def _keep_rows_whole(table: Any) -> None:
@@ -568,11 +594,12 @@ def _keep_rows_whole(table: Any) -> None:
 
 
 def _signatures(document: Any, doc: Document) -> None:
-    def sign(cell: Any, signer: Signer) -> None:
+    def sign(cell: Any, signer: Signer, pad: int = 0) -> None:
+        # ``pad`` more empty lines above the name: two blocks side by side keep their names level.
         if signer.capacity:
             _paragraph(cell, signer.capacity.upper(), 14, bold=True, keep_next=True)
         _paragraph(cell, signer.position.upper(), 14, bold=True, keep_next=True)
-        for _ in range(4):
+        for _ in range(4 + pad):
             _paragraph(cell, "", 14, keep_next=True)
         _paragraph(cell, signer.name, 14, bold=True)
 
@@ -587,8 +614,10 @@ def _signatures(document: Any, doc: Document) -> None:
     if len(doc.signers) >= 2:  # minutes: two signers side by side, recipients (if any) below
         table = _table(document, (85.0, 85.0))
         _keep_rows_whole(table)
-        for cell, signer in zip(table.rows[0].cells, doc.signers[:2], strict=True):
-            sign(cell, signer)
+        pair = doc.signers[:2]
+        tallest = max(bool(signer.capacity) for signer in pair)
+        for cell, signer in zip(table.rows[0].cells, pair, strict=True):
+            sign(cell, signer, pad=int(tallest) - int(bool(signer.capacity)))
         if doc.recipients:
             _paragraph(document, size=6, after=6)
             recipients(_table(document, (LEFT_COLUMN_MM + RIGHT_COLUMN_MM,)).rows[0].cells[0])
@@ -607,9 +636,14 @@ def _signatures(document: Any, doc: Document) -> None:
 
 
 def _appendix(document: Any, appendix: Appendix) -> None:
-    paragraph = _paragraph(document, f"Phụ lục {appendix.number}", 14, bold=True)
-    paragraph.paragraph_format.page_break_before = True
-    _paragraph(document, appendix.title.upper(), 14, bold=True)
+    # A decision's list ("DANH SÁCH … kèm theo Quyết định") has no "Phụ lục" line: empty ``number``.
+    if appendix.number:
+        paragraph = _paragraph(document, f"Phụ lục {appendix.number}", 14, bold=True)
+        paragraph.paragraph_format.page_break_before = True
+        _paragraph(document, appendix.title.upper(), 14, bold=True)
+    else:
+        paragraph = _paragraph(document, appendix.title.upper(), 14, bold=True)
+        paragraph.paragraph_format.page_break_before = True
     _paragraph(document, f"({appendix.reference})", 14, italic=True, after=6)
     _rule(document, 165.0, 30.0)
     _paragraph(document, size=6, after=6)
@@ -654,6 +688,8 @@ def render(doc: Document) -> bytes:
     _paragraph(document, doc.summary, 14, bold=True, keep_next=True)
     _rule(document, 165.0, 40.0)
     _paragraph(document, size=6, after=6)
+    if doc.authority:
+        _paragraph(document, doc.authority.upper(), 14, bold=True, after=6, keep_next=True)
     basis = [line.strip().rstrip(";.") for line in doc.legal_basis if line.strip()]
     for index, line in enumerate(basis):
         end = "." if index == len(basis) - 1 else ";"
@@ -666,6 +702,8 @@ def render(doc: Document) -> bytes:
             indent=FIRST_LINE_INDENT,
             after=6,
         )
+    if doc.enacting:
+        _paragraph(document, doc.enacting, 14, bold=True, before=6, after=6, keep_next=True)
     _blocks(document, doc.body)
     _signatures(document, doc)
     for appendix in doc.appendices:

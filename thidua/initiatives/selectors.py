@@ -38,6 +38,7 @@ from decimal import ROUND_DOWN, Decimal
 from typing import Any
 
 from django.db.models import Count, Q, QuerySet
+from django.utils.translation import gettext as _
 
 from thidua.accounts.roles import Perm
 from thidua.accounts.scope import scope_for
@@ -214,6 +215,40 @@ def flatten(nodes: list[SpreadNode], depth: int = 0) -> list[tuple[int, SpreadNo
         rows.append((depth, node))
         rows.extend(flatten(node.children, depth + 1))
     return rows
+
+
+def spread_chart(model: EffectiveModel, roots: list[SpreadNode]) -> dict[str, Any] | None:
+    """The spread tree as an ECharts ``tree`` series' data: from the approving level (the model's
+    library unit, marked ``approver``; or the common ancestor above it when adopters lie beyond it)
+    down to the adopting units grouped under their parents. No query beyond ``model.library_unit``;
+    ``None`` when nobody adopted it (the page then says so in words)."""
+    if not any(node.count for node in roots):
+        return None
+
+    library = model.library_unit
+
+    def as_data(node: SpreadNode) -> dict[str, Any]:
+        item: dict[str, Any] = {"name": node.unit.name, "value": node.count}
+        if node.origin:
+            item["role"] = "origin"
+        elif node.adoption is not None:
+            item["role"] = "adopter"
+            item["since"] = node.adoption.adopted_on.strftime("%d/%m/%Y")
+        elif library is not None and node.unit.pk == library.pk:
+            item["role"] = "approver"
+        if node.children:
+            item["children"] = [as_data(child) for child in node.children]
+        return item
+
+    children = [as_data(node) for node in roots]
+    if len(children) == 1:
+        return children[0]
+    total = sum(node.count for node in roots)
+    if library is not None and all(node.unit.path.startswith(library.path) for node in roots):
+        root = {"name": library.name, "value": total, "role": "approver", "children": children}
+    else:
+        root = {"name": _("Nơi nhân rộng"), "value": total, "children": children}
+    return root
 
 
 def library(user: Any) -> QuerySet[EffectiveModel]:

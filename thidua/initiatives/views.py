@@ -608,6 +608,7 @@ def _model_page(
     adoption_form: AdoptionForm | None = None,
 ) -> HttpResponse:
     adoptions = list(model.adoptions.select_related("unit").order_by("adopted_on", "pk"))
+    roots = selectors.spread_tree(model, adoptions)
     can = Can(model, request.user)
     units = selectors.adopting_units(request.user, model) if model.can_adopt(request.user) else []
     return render(
@@ -620,7 +621,14 @@ def _model_page(
             "seen": state_token(model),
             "evidence": model.evidence.all(),
             "adoptions": adoptions,
-            "tree": selectors.flatten(selectors.spread_tree(model, adoptions)),
+            "tree": selectors.flatten(roots),
+            "spread_chart": selectors.spread_chart(model, roots),
+            "spread_labels": {
+                "origin": _("đơn vị xây dựng"),
+                "approver": _("cấp công nhận"),
+                "since": _("áp dụng từ"),
+                "count": _("đơn vị áp dụng"),
+            },
             "adopt_units": units,
             "evidence_form": evidence_form or EvidenceForm(),
             "reason_form": reason_form or ReasonForm(),

@@ -25,6 +25,7 @@ from thidua.units.models import Unit
 from thidua.units.selectors import scope_roots
 
 MEMBERS = Member.objects.select_related("unit")
+AWARDS_SHOWN = 100
 
 
 def _filters(request: HttpRequest) -> tuple[MemberFilterForm, Unit | None, dict[str, str]]:
@@ -116,6 +117,10 @@ def detail(request: HttpRequest, member: Member) -> HttpResponse:
             "show_sensitive": show_sensitive,
             "can_manage": allows(request.user, member, Perm.MANAGE_MEMBERS),
             "history": history_rows(member.history.all(), hidden=hidden, limit=30),
+            # Standing and revoked awards the user may read (the award's own scope), one query.
+            "awards": member.awards.visible_to(request.user)
+            .select_related("kind", "decision__issuer")
+            .order_by("-period_end", "-pk")[:AWARDS_SHOWN],
         },
     )
 

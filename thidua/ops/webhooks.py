@@ -37,7 +37,8 @@ import logging
 import socket
 import ssl
 import time
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -82,6 +83,8 @@ class Event:
     fields: dict[str, str]  # payload key -> attribute path ("issuer.name")
     page: str  # URL name of the object's page (one argument, its id)
     api: str  # path of the object in the API ("/api/plans/{id}")
+    # Further payload keys computed from the object (counts, lists), beside ``fields``.
+    summary: Callable[[Any], dict[str, Any]] | None = field(default=None, compare=False)
 
 
 PLAN_FIELDS = {
@@ -215,6 +218,8 @@ def _absolute(path: str) -> str:
 def _payload(event: Event, obj: models.Model, record: Any, by: Any, event_id: str) -> dict[str, Any]:
     """``record`` is the transition's event row (who, when, from, to, why)."""
     described = {key: _attribute(obj, path) for key, path in event.fields.items()}
+    if event.summary is not None:
+        described.update(event.summary(obj))
     data = {
         "event": event.name,
         "event_id": event_id,

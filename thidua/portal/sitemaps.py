@@ -23,11 +23,15 @@ class ArticleSitemap(Sitemap):
 class SectionSitemap(Sitemap):
     changefreq = "daily"
 
+    # Named pages of the portal: the home page, the model library and the honour roll (whose apps
+    # the portal does not import: they depend on it).
+    PAGES = ("home", "model_library", "honour_roll")
+
     def items(self) -> list[Any]:
-        return ["home", *Category.objects.all()]
+        return [*self.PAGES, *Category.objects.all()]
 
     def location(self, item: Any) -> str:
-        return reverse("portal:home") if item == "home" else item.get_absolute_url()
+        return reverse(f"portal:{item}") if isinstance(item, str) else item.get_absolute_url()
 
 
 SITEMAPS = {"articles": ArticleSitemap, "sections": SectionSitemap}

@@ -23,6 +23,8 @@ urlpatterns = [
     path("so-lieu/", views.figures, name="figures"),
     # The public library of effective models (thidua/initiatives/public.py).
     path("", include("thidua.initiatives.public_urls")),
+    # The honour roll of published award decisions (thidua/recognition/public.py).
+    path("", include("thidua.recognition.public_urls")),
     # Officers
     path("quan-tri/", manage.article_list, name="manage_list"),
     path("quan-tri/moi/", manage.article_create, name="manage_create"),

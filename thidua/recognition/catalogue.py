@@ -464,7 +464,12 @@ POWERS: list[tuple[list[str], list[str], dt.date | None, dt.date | None, str, st
     ),
 ]
 
-BASE_SALARIES = [(dt.date(2024, 7, 1), 2_340_000, "Nghị định 73/2024/NĐ-CP")]
+BASE_SALARIES = [
+    (dt.date(2018, 7, 1), 1_390_000, "Nghị định 72/2018/NĐ-CP"),
+    (dt.date(2019, 7, 1), 1_490_000, "Nghị định 38/2019/NĐ-CP"),
+    (dt.date(2023, 7, 1), 1_800_000, "Nghị định 24/2023/NĐ-CP"),
+    (dt.date(2024, 7, 1), 2_340_000, "Nghị định 73/2024/NĐ-CP"),
+]
 
 INDIVIDUAL, COLLECTIVE = "individual", "collective"
 
@@ -781,7 +786,36 @@ def _rules_2026() -> list[dict[str, Any]]:
     return rules
 
 
+LAW_2013 = "Luật Thi đua, khen thưởng 2003 (sửa đổi 2005, 2013); Nghị định 91/2017/NĐ-CP"
+
+
+def _rules_2013() -> list[dict[str, Any]]:
+    """Achievements ending before the Law of 2022 took effect (01/01/2024), such as Plan 07's campaign
+    of 2018 – 2019: the 2022 rules as defaults (not yet compared with Decree 91/2017, so all labelled
+    unconfirmed), except that CSTĐ cơ sở needs an initiative, as article 23 of the Law of 2003 said."""
+    rules = []
+    for rule in _rules_2022():
+        rule = copy.deepcopy(rule)
+        rule["confidence"] = U
+        rule["source"] = f"{rule['source']}; áp dụng tạm cho {LAW_2013} (cần đối chiếu)"
+        if rule["key"] == "cstd-co-so":
+            rule["params"] = validate("prerequisite", {"all": [{"award": "ldtt"}, {"initiatives": 1, "scope": "unit"}]})
+            rule["explanation"] = "Chiến sĩ thi đua cơ sở: đạt Lao động tiên tiến và có sáng kiến được công nhận"
+            rule["source"] = "Luật Thi đua, khen thưởng 2003 điều 23"
+        rules.append(rule)
+    return rules
+
+
 RULE_SETS: list[tuple[str, str, str, dt.date | None, dt.date | None, str, Any]] = [
+    (
+        "luat-2013",
+        "Luật TĐKT 2003, sửa đổi 2013 (Nghị định 91/2017)",
+        LAW_2013,
+        dt.date(2014, 6, 1),
+        dt.date(2023, 12, 31),
+        U,
+        _rules_2013,
+    ),
     (
         "luat-2022",
         "Luật TĐKT 2022 (Nghị định 152/2025)",

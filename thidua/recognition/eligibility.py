@@ -241,6 +241,8 @@ def _load_facts(
             key = ("m", values["member_id"]) if by_member else ("u", values["unit_id"])
             records[key][values["year"]] = values
 
+    # "Registered": for a title (danh hiệu), a registration or pledge of that title; for a form
+    # (Bằng khen, Giấy khen), which is not registered for, any registration or pledge in the campaign.
     registered: set[Any] | None = None
     if needs_registration and campaign is not None:
         registered = set()
@@ -248,12 +250,12 @@ def _load_facts(
         in_campaign = Q(plan_id=campaign.pk) | Q(plan__root_id=campaign.pk)
         if member_ids:
             pledges = MemberPledge.objects.filter(in_campaign, member_id__in=member_ids, registration__status__in=live)
-            if award_kind.title_id:
+            if award_kind.title_id and award_kind.category == AwardKind.Category.TITLE:
                 pledges = pledges.filter(title_id=award_kind.title_id)
             registered |= {("m", m) for m in pledges.values_list("member_id", flat=True)}
         if unit_ids:
             regs = Registration.objects.filter(in_campaign, unit_id__in=unit_ids, status__in=live)
-            if award_kind.title_id:
+            if award_kind.title_id and award_kind.category == AwardKind.Category.TITLE:
                 regs = regs.filter(titles=award_kind.title_id)
             registered |= {("u", u) for u in regs.values_list("unit_id", flat=True)}
 

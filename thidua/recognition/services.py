@@ -38,6 +38,7 @@ def award_create(
     awarded_by: Unit | None = None,
     campaign: Any = None,
     initiative_refs: Iterable[int] = (),
+    decision: Any = None,
     by: Any,
 ) -> Award:
     """Record an award to a member (``member``) or a collective (``unit``), exactly one of them.
@@ -46,6 +47,7 @@ def award_create(
     awarded twice for the same period to the same recipient unless the first was revoked.
     ``initiative_refs`` are the ids of the initiatives the award relied on (they cannot be relied on
     again by an award of the other category: Ministry of Home Affairs letter 5007/2023).
+    ``decision`` is the ``AwardDecision`` that made it (``decisions.decision_issue``).
     """
     if (member is None) == (unit is None):
         raise ValidationError(_("Chọn đúng một người nhận: một cá nhân hoặc một tập thể."))
@@ -66,6 +68,7 @@ def award_create(
         awarded_by=awarded_by,
         campaign=campaign,
         initiative_refs=sorted({int(i) for i in initiative_refs}),
+        decision=decision,
         created_by=_as_user(by),
     )
     award._history_user = _as_user(by)  # type: ignore[attr-defined]

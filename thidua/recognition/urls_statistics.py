@@ -1,5 +1,9 @@
 """URLs of recognition: statistics (included by thidua/recognition/urls.py)."""
 
-from django.urls import path  # noqa: F401
+from django.urls import path
 
-urlpatterns: list = []
+from thidua.recognition import views_statistics
+
+urlpatterns = [
+    path("", views_statistics.statistics_page, name="statistics"),
+]

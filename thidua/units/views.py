@@ -23,6 +23,7 @@ from thidua.units.models import Unit, UnitEvent, UnitQuerySet
 from thidua.units.selectors import breadcrumbs, children_with_counts, scope_roots, units_with_counts
 
 PICK_LIMIT = 20
+AWARDS_SHOWN = 100  # a collective's awards on its page (decades of yearly titles fit)
 
 
 UNITS = Unit.objects.select_related("kind", "parent", "merged_into")
@@ -82,6 +83,11 @@ def detail(request: HttpRequest, unit: Unit) -> HttpResponse:
         "crumbs": breadcrumbs(unit, request.user),
         "events": unit.events.select_related("old_parent", "new_parent", "other_unit", "by")[:10],
         "can": Can(unit, request.user),
+        # The unit's own awards as a collective, standing and revoked, as far as the user reads them.
+        "awards": unit.awards.filter(member__isnull=True)
+        .visible_to(request.user)
+        .select_related("kind", "decision__issuer")
+        .order_by("-period_end", "-pk")[:AWARDS_SHOWN],
     }
     return render(request, "units/detail.html", context)
 

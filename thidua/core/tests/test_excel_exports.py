@@ -460,6 +460,9 @@ def test_the_list_of_exports_is_complete():
         "monitoring/views.py",
         "portal/manage.py",
         "recognition/views.py",  # awards granted (no row above yet)
+        "recognition/views_decisions.py",  # award decisions (no row above yet)
+        "recognition/views_nominations.py",  # nomination dossiers and the import template (no row above yet)
+        "recognition/views_statistics.py",  # proposed and decided awards, one sheet per dimension (no row above yet)
         "registrations/views.py",
         "units/views.py",
     }

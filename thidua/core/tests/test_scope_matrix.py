@@ -10,10 +10,14 @@ from __future__ import annotations
 import pytest
 
 from thidua.core.tests.matrix_api import API_ROWS
+from thidua.core.tests.matrix_council import COUNCIL_ROWS
+from thidua.core.tests.matrix_decisions import DECISION_ROWS
 from thidua.core.tests.matrix_initiatives import INITIATIVES_ROWS
 from thidua.core.tests.matrix_inspections import INSPECTIONS_ROWS
 from thidua.core.tests.matrix_monitoring import MONITORING
+from thidua.core.tests.matrix_nominations import NOMINATION_ROWS
 from thidua.core.tests.matrix_recognition import RECOGNITION_ROWS
+from thidua.core.tests.matrix_recognition_api import RECOGNITION_API_ROWS
 from thidua.core.tests.matrix_rows import (
     ARTICLES,
     ASSIGNMENTS,
@@ -42,6 +46,10 @@ RESOURCES = [
     *MONITORING,
     *INSPECTIONS_ROWS,
     *RECOGNITION_ROWS,
+    *NOMINATION_ROWS,
+    *COUNCIL_ROWS,
+    *DECISION_ROWS,
+    *RECOGNITION_API_ROWS,
     *INITIATIVES_ROWS,
     *API_ROWS,
 ]

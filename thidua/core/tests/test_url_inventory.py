@@ -73,6 +73,7 @@ def test_public_views_are_the_expected_few():
         "tin/<int:pk>/<slug:slug>/",
         "tin/anh/<str:name>",
         "tin/atom.xml",
+        "tin/bang-vang/",  # the honour roll of published award decisions (thidua/recognition/public.py)
         "tin/chuyen-muc/<slug:slug>/",
         "tin/mo-hinh/",  # approved, published effective models (thidua/initiatives/public.py)
         "tin/mo-hinh/<int:pk>/",

@@ -20,7 +20,7 @@ pytestmark = pytest.mark.django_db
 
 def test_loading_twice_creates_nothing_and_keeps_an_administrators_edit(world):
     first = load()
-    assert first["kinds"] >= 20 and first["rule_sets"] == 2 and first["rules"] > 40
+    assert first["kinds"] >= 20 and first["rule_sets"] == 3 and first["rules"] > 40
     rule = Rule.objects.get(rule_set__code="luat-2022", key="ngay-nghi")
     rule.params = {"check": "max_days_off", "days": 30}
     rule.confidence = Confidence.CHECKED
@@ -32,11 +32,15 @@ def test_loading_twice_creates_nothing_and_keeps_an_administrators_edit(world):
     assert rule.history.count() == 2  # created, then edited: the change is kept
 
 
-def test_the_two_rule_sets_meet_on_1_october_2026(world):
+def test_the_rule_sets_meet_without_gap_or_overlap(world):
     catalogue()
     assert RuleSet.objects.in_force_on(dt.date(2026, 9, 30)).get().code == "luat-2022"
     assert RuleSet.objects.in_force_on(dt.date(2026, 10, 1)).get().code == "luat-2026"
-    assert not RuleSet.objects.in_force_on(dt.date(2023, 12, 31)).exists()
+    assert RuleSet.objects.in_force_on(dt.date(2023, 12, 31)).get().code == "luat-2013"
+    assert RuleSet.objects.in_force_on(dt.date(2024, 1, 1)).get().code == "luat-2022"
+    assert not RuleSet.objects.in_force_on(dt.date(2014, 5, 31)).exists()
+    # The 2013 rules are the 2022 ones as defaults until compared with Decree 91/2017: none is "checked".
+    assert not RuleSet.objects.get(code="luat-2013").rules.exclude(confidence=Confidence.UNCONFIRMED).exists()
     amended = RuleSet.objects.get(code="luat-2026")
     # The amended Law is known from a summary only: nothing of it is presented as checked.
     assert amended.confidence == Confidence.UNCONFIRMED

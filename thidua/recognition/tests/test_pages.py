@@ -30,7 +30,8 @@ def test_the_catalogue_api(client, world):
     kinds = client.get("/api/award-kinds").json()
     assert {"ldtt", "giai-ton-duc-thang"} <= {k["code"] for k in kinds}
     rule_sets = client.get("/api/rule-sets").json()
-    assert [rs["code"] for rs in rule_sets] == ["luat-2022", "luat-2026"]
-    assert rule_sets[1]["valid_from"] == "2026-10-01" and rule_sets[0]["valid_to"] == "2026-09-30"
-    cstd = next(r for r in rule_sets[1]["rules"] if r["award_kind"] == "cstd-co-so" and r["kind"] == "prerequisite")
+    assert [rs["code"] for rs in rule_sets] == ["luat-2013", "luat-2022", "luat-2026"]
+    assert rule_sets[2]["valid_from"] == "2026-10-01" and rule_sets[1]["valid_to"] == "2026-09-30"
+    assert rule_sets[0]["valid_to"] == "2023-12-31" and rule_sets[0]["confidence"] == "unconfirmed"
+    cstd = next(r for r in rule_sets[2]["rules"] if r["award_kind"] == "cstd-co-so" and r["kind"] == "prerequisite")
     assert cstd["confidence"] == "unconfirmed" and cstd["params"]["all"][1]["initiatives"] == 1

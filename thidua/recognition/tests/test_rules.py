@@ -150,9 +150,16 @@ def test_the_rule_set_switches_on_1_october_2026(member):
     assert verdict(member, "cstd-co-so", end=dt.date(2026, 10, 1)).rule_set.code == "luat-2026"
 
 
-def test_no_rule_set_before_2024(member):
-    refused = verdict(member, "ldtt", end=dt.date(2023, 12, 31))
-    assert "Không có bộ quy tắc khen thưởng nào áp dụng cho thành tích kết thúc ngày 31/12/2023" in reasons(refused)
+def test_no_rule_set_before_2014(member):
+    refused = verdict(member, "ldtt", end=dt.date(2013, 12, 31))
+    assert "Không có bộ quy tắc khen thưởng nào áp dụng cho thành tích kết thúc ngày 31/12/2013" in reasons(refused)
+
+
+def test_achievements_of_2023_are_judged_by_the_law_of_2013_as_unconfirmed_defaults(member):
+    before = verdict(member, "cstd-co-so", end=dt.date(2023, 12, 31))
+    assert before.rule_set.code == "luat-2013"
+    text = reasons(before)
+    assert "Lao động tiên tiến và có sáng kiến được công nhận" in text and "mặc định — cần xác nhận" in text
 
 
 # --- exclusions: every reason at once ----------------------------------------------------------------
