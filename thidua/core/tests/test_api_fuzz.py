@@ -14,7 +14,7 @@ by the persona's read-write personal access token, and each response must:
   so a parent's marker is as foreign as a sibling's).
 
 The data is built once per module (committed, then flushed), each generated call runs in the
-test's transaction. ``THIDUA_FUZZ_EXAMPLES`` sets the examples per operation (default 8).
+test's transaction. ``THIDUA_FUZZ_EXAMPLES`` sets the examples per operation (default 6).
 """
 
 from __future__ import annotations
@@ -45,7 +45,7 @@ from thidua.testing import build_world, make_member
 from thidua.units.models import Unit
 
 PERSONAS = ("grassroots", "district", "province", "council", "editor")
-EXAMPLES = int(os.environ.get("THIDUA_FUZZ_EXAMPLES", "8"))
+EXAMPLES = int(os.environ.get("THIDUA_FUZZ_EXAMPLES", "6"))
 
 schema = schemathesis.openapi.from_dict(api.get_openapi_schema())
 schema.app = WSGIHandler()

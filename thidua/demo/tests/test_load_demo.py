@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from thidua.accounts.models import User
 from thidua.campaigns.models import DocumentCounter, Plan
+from thidua.recognition.models import AwardDecision, BallotChoice, BallotItem, Nomination
 from thidua.registrations.models import Registration, RegistrationEvent
 
 pytestmark = pytest.mark.django_db
@@ -29,6 +30,22 @@ def test_the_demo_loads_with_decisions_made_by_the_level_directly_above():
     assert decided.filter(decided_by=district).exists()  # the Ba Bể branch above is really exercised
     assert RegistrationEvent.objects.filter(action="accept").exists()
     assert Registration.objects.filter(status=Registration.Status.DRAFT, unit__code="BK-BB-001").exists()
+
+
+def test_the_demo_runs_a_recognition_round_to_the_honour_roll():
+    """Plan 07's recognition: a dossier up to the province, a ballot with one candidate short of the
+    threshold, a decision of 2019 with prizes on that year's base salary, published."""
+    call_command("load_demo", members=800, verbosity=0)
+    decided = Nomination.objects.get(status=Nomination.Status.DECIDED)
+    assert decided.holder.code == "BK" and decided.events.filter(action="forward").exists()
+    results = sorted(BallotItem.objects.values_list("result", flat=True))
+    assert results == ["failed", "passed", "passed"] and not BallotChoice.objects.exists()
+    decision = AwardDecision.objects.get()
+    assert (decision.status, decision.year, decision.number, decision.publish) == ("issued", 2019, 1, True)
+    assert decision.base_salary == 1_490_000
+    assert sorted(decision.lines.values_list("prize", flat=True)) == [1_490_000, 2_980_000]
+    assert decision.awards.count() == 2
+    assert Nomination.objects.filter(status=Nomination.Status.DRAFT, proposer__code="BK-NR-001").exists()
 
 
 def test_the_demo_leaves_this_years_document_numbers_untouched():

@@ -13,6 +13,7 @@ from thidua.demo.generator import build
 from thidua.demo.initiatives import load_initiatives
 from thidua.demo.inspections import load_inspections
 from thidua.demo.monitoring import close_old_periods, load_clusters, load_reports
+from thidua.demo.recognition import load_recognition
 from thidua.portal.demo import load_portal
 from thidua.recognition.catalogue import load as load_award_rules
 from thidua.units.models import Unit
@@ -43,6 +44,7 @@ class Command(BaseCommand):
             load_inspections(plan)
             load_initiatives(plan)
             load_award_rules()  # the award catalogue and rule sets (docs/recognition.md)
+            load_recognition(plan)  # dossiers, the council's ballot, the decision, the honour roll
             close_old_periods(plan, officer)
             seed = load_portal(plan=plan)
         self.stdout.write(
