@@ -63,6 +63,7 @@ bench: install-dev
 	$(PY) bench/registrations.py
 	$(PY) bench/monitoring.py
 	$(PY) bench/recognition.py
+	$(PY) bench/decision_documents.py
 	command -v wrk >/dev/null || { echo "bench/portal.py needs wrk (apt-get install wrk)"; exit 1; }
 	$(PY) bench/portal.py
 
