@@ -470,7 +470,7 @@ def validate_ratio(text: str) -> None:
         parse_ratio(text)
     except ValueError:
         raise ValidationError(
-            _("Nhập tỷ lệ dạng “2/3” hoặc “90%%” (lớn hơn 0, không quá 100%%)."), code="ratio"
+            _("Nhập tỷ lệ dạng “2/3” hoặc “90%” (lớn hơn 0, không quá 100%)."), code="ratio"
         ) from None
 
 
