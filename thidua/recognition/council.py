@@ -127,6 +127,17 @@ def _thresholds(value: Mapping[str, Any] | None) -> dict[str, str]:
 # --- councils and members ---------------------------------------------------------------------------
 
 
+def _refuse_while_voting(council: AwardCouncil) -> None:
+    """Seats (who votes on them, who is a member) do not change while a ballot of the council is open:
+    the open session's row is locked as a ballot locks it, so a change waits for no ballot, and a
+    desk cannot move a seat onto its own account, vote, and move it back."""
+    open_sessions = CouncilSession.objects.select_for_update().filter(
+        council=council, status=CouncilSession.Status.OPEN
+    )
+    if list(open_sessions.values_list("pk", flat=True)):
+        raise ValidationError(_("Hội đồng đang có phiên bỏ phiếu; chỉ thay đổi thành viên sau khi kết thúc bỏ phiếu."))
+
+
 @transaction.atomic
 def council_save(
     *,
@@ -238,8 +249,11 @@ def council_member_add(
 ) -> AwardCouncilMember:
     """Add a seat; ``user`` is the account that votes on it (optional: without one the member votes in writing)."""
     _require_desk(by, council)
+    _refuse_while_voting(council)
     values = _member_values(council, full_name, position, role, user)
-    return _save_seat(AwardCouncilMember(council=council, **values))
+    seat = AwardCouncilMember(council=council, **values)
+    seat._history_user = _person(by)  # type: ignore[attr-defined]
+    return _save_seat(seat)
 
 
 @transaction.atomic
@@ -254,9 +268,11 @@ def council_member_update(
     active: bool = True,
 ) -> AwardCouncilMember:
     _require_desk(by, member.council)
+    _refuse_while_voting(member.council)
     for key, value in _member_values(member.council, full_name, position, role, user).items():
         setattr(member, key, value)
     member.active = bool(active)
+    member._history_user = _person(by)  # type: ignore[attr-defined]
     return _save_seat(member)
 
 
@@ -264,8 +280,10 @@ def council_member_update(
 def council_member_deactivate(*, member: AwardCouncilMember, by: Any) -> AwardCouncilMember:
     """The member leaves the council; the seat stays (receipts and minutes name it)."""
     _require_desk(by, member.council)
-    AwardCouncilMember.objects.filter(pk=member.pk).update(active=False)
+    _refuse_while_voting(member.council)
     member.active = False
+    member._history_user = _person(by)  # type: ignore[attr-defined]
+    member.save(update_fields=["active"])
     return member
 
 
@@ -442,6 +460,19 @@ def session_open(*, session: CouncilSession, by: Any, seen: str | None = None) -
             )
             % {"present": present, "size": size, "quorum": council.quorum}
         )
+    unable = list(
+        AwardCouncilMember.objects.filter(council=council, active=True, pk__in=present_ids(locked))
+        .filter(Q(user__isnull=True) | Q(user__is_active=False))
+        .values_list("full_name", flat=True)
+    )
+    if unable:
+        raise ValidationError(
+            _(
+                "%(names)s được ghi có mặt nhưng không có tài khoản bỏ phiếu: hãy gắn tài khoản, hoặc ghi vắng "
+                "mặt để thư ký nhập phiếu bằng văn bản."
+            )
+            % {"names": ", ".join(unable)}
+        )
     gone = [
         i.candidate.recipient_name
         for i in items
@@ -594,7 +625,12 @@ def written_ballot_record(
         raise ValidationError(
             {"member": _("Chỉ nhập phiếu bằng văn bản cho thành viên được ghi vắng mặt; người có mặt tự bỏ phiếu.")}
         )
-    return _record_ballot(locked, seat, choices, written=True)
+    receipt = _record_ballot(locked, seat, choices, written=True)
+    # Who entered whose written ballot, in the session's history; the choice is never written there.
+    transitions.record(
+        locked, "written_ballot", by=by, reason=_("Nhập phiếu bằng văn bản của %(name)s") % {"name": seat.full_name}
+    )
+    return receipt
 
 
 # --- close and results -----------------------------------------------------------------------------------

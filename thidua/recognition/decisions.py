@@ -515,9 +515,13 @@ def _prizes(decision: AwardDecision, lines: Sequence[DecisionLine], base: int) -
         .exclude(decision=decision)
         .select_related("kind", "decision", "decision__issuer")
     )
+    # Per recipient: the highest title already paid for this period, and all it was paid so far
+    # (several earlier decisions may each have paid a difference).
     paid: dict[tuple[str, int], DecisionLine] = {}
+    paid_total: dict[tuple[str, int], int] = defaultdict(int)
     for line in earlier:
         key = _recipient(line)
+        paid_total[key] += line.prize
         if key not in paid or (line.kind.rank, line.prize) > (paid[key].kind.rank, paid[key].prize):
             paid[key] = line
     for key, group in titles.items():
@@ -532,16 +536,18 @@ def _prizes(decision: AwardDecision, lines: Sequence[DecisionLine], base: int) -
         if before is None or not best.prize:
             continue
         ref = before.decision.document_number
-        if before.kind.rank >= best.kind.rank or before.prize >= best.prize:
+        owed = best.prize - paid_total[key]
+        if before.kind.rank >= best.kind.rank or owed <= 0:
             best.prize = 0
             best.prize_note = _("Đã nhận tiền thưởng danh hiệu “%(award)s” cùng kỳ (Quyết định %(ref)s)") % {
                 "award": before.kind.name,
                 "ref": ref,
             }
         else:
-            best.prize -= before.prize
+            # Only the highest title is paid: what was paid for lower titles of the period is deducted.
+            best.prize = owed
             best.prize_note = _("Đã trừ %(amount)s đồng tiền thưởng danh hiệu “%(award)s” (Quyết định %(ref)s)") % {
-                "amount": _money(before.prize),
+                "amount": _money(paid_total[key]),
                 "award": before.kind.name,
                 "ref": ref,
             }
@@ -584,7 +590,8 @@ def decision_issue(
     force on the decision date, gives each recipient a gold-book number, creates the awards, marks
     the candidates awarded and the settled dossiers decided, and tells the proposing units.
     ``issued_on`` defaults to today."""
-    decision = AwardDecision.objects.select_related("issuer").get(pk=decision.pk)
+    # Locked first: no line is added or removed, and no other issue runs, until this one commits.
+    decision = AwardDecision.objects.select_for_update(of=("self",)).select_related("issuer").get(pk=decision.pk)
     _refuse_stale(decision, AwardDecision.ISSUE, seen)
     today = timezone.localdate()
     day = issued_on or today
@@ -595,6 +602,13 @@ def decision_issue(
     lines = decision_lines(decision)
     if not lines:
         raise ValidationError(_("Quyết định chưa có người, tập thể nào được khen thưởng."))
+    # The dossiers may have moved since the draft (a dossier rejected, a candidate withdrawn).
+    _check_candidates(
+        decision.issuer,
+        [line.candidate for line in lines if line.candidate is not None],
+        decision.period_end,
+        exclude=decision.pk,
+    )
     _check_powers(decision.issuer, lines, day)
     salary = base_salary_on(day)
     if salary is None:

@@ -50,9 +50,13 @@ from thidua.notifications.services import notify, officers_of
 from thidua.recognition import eligibility
 from thidua.recognition.eligibility import REFUSED, VOTE, Reason, Verdict
 from thidua.recognition.models import (
+    AwardDecision,
     AwardingPower,
     AwardKind,
+    BallotItem,
     Candidate,
+    CouncilSession,
+    DecisionLine,
     Nomination,
     NominationFile,
     Subject,
@@ -542,7 +546,19 @@ def incomplete_condition() -> Q:
 
 
 def _precheck(transition: Transition, nomination: Nomination, by: Any) -> None:
-    """Who and which state, before any work is done (``apply`` checks both again, atomically)."""
+    """Lock the dossier, read it again, then check who and which state before any work is done.
+
+    Every move runs in a transaction and starts here, so moves of one dossier happen one after the
+    other: a "forward" to the province and a "take" at the district sent at the same moment cannot
+    both pass (the second sees the new holder, whose desk it does not hold, or the new state)."""
+    if transaction.get_connection().in_atomic_block:
+        seen_as = (nomination.status, nomination.holder_id)
+        list(Nomination.objects.select_for_update().filter(pk=nomination.pk).values_list("pk", flat=True))
+        nomination.refresh_from_db()
+        if (nomination.status, nomination.holder_id) != seen_as:  # someone moved it meanwhile
+            raise ValidationError(
+                str(transition.stale_message) % {"status": status_label(Nomination, nomination.status)}
+            )
     if by is not None:
         _refuse_unless(transition.policy(by, nomination))
     if not transition.allowed_from(nomination.status):
@@ -576,6 +592,7 @@ def nomination_submit(*, nomination: Nomination, by: Any, seen: str | None = Non
         raise ValidationError(_("Hồ sơ chưa đủ để gửi: %(parts)s.") % {"parts": "; ".join(missing)})
     _recheck_or_refuse(nomination)  # kept even when the move fails: the page shows the reasons
     with transaction.atomic():
+        _precheck(Nomination.SUBMIT, nomination, by)  # again, locked
         _lock_editable(nomination)
         changes: dict[str, Any] = {"holder": parent}
         if nomination.submitted_at is None:
@@ -609,6 +626,9 @@ def nomination_forward(*, nomination: Nomination, by: Any, seen: str | None = No
         )
     _recheck_or_refuse(nomination)
     with transaction.atomic():
+        _precheck(Nomination.FORWARD, nomination, by)  # again, locked
+        if nomination.holder_id != holder.pk:
+            raise ValidationError(_("Hồ sơ vừa được chuyển đi; hãy tải lại trang."))
         apply(
             nomination,
             Nomination.FORWARD,
@@ -696,8 +716,22 @@ def nomination_reject(*, nomination: Nomination, by: Any, reason: str, seen: str
     are withdrawn."""
     _precheck(Nomination.REJECT, nomination, by)
     why = _reason(reason)
+    if DecisionLine.objects.filter(
+        candidate__nomination=nomination, decision__status__in=[AwardDecision.Status.DRAFT, AwardDecision.Status.ISSUED]
+    ).exists():
+        raise ValidationError(
+            _("Hồ sơ có người, tập thể trong một quyết định; bỏ khỏi quyết định trước khi trả hồ sơ.")
+        )
+    if BallotItem.objects.filter(
+        candidate__nomination=nomination,
+        session__status__in=[CouncilSession.Status.DRAFT, CouncilSession.Status.OPEN],
+    ).exists():
+        raise ValidationError(_("Hồ sơ đang có trong một phiên họp hội đồng chưa kết thúc."))
     apply(nomination, Nomination.REJECT, by=by, seen=seen, reason=why)
-    nomination.candidates.update(outcome=Candidate.Outcome.WITHDRAWN)
+    # Only what is still undecided is withdrawn; an award already made stays what it is.
+    nomination.candidates.filter(outcome__in=[Candidate.Outcome.PROPOSED, Candidate.Outcome.PASSED]).update(
+        outcome=Candidate.Outcome.WITHDRAWN
+    )
     _tell(
         nomination.proposer,
         nomination,

@@ -20,6 +20,7 @@ Write both through ``thidua.recognition.services``.
 from __future__ import annotations
 
 import datetime as dt
+import re
 import uuid
 from fractions import Fraction
 from typing import Any
@@ -447,19 +448,21 @@ class AnnualRecord(models.Model):
 # --- ratios as data ("2/3", "90%") -------------------------------------------------------------
 
 
+_PERCENT = re.compile(r"^(\d{1,3}(?:\.\d{1,2})?)%$")
+_FRACTION = re.compile(r"^(\d{1,3})/(\d{1,3})$")
+
+
 def parse_ratio(text: str) -> Fraction:
-    """ "2/3" or "90%" (or "80 %", "66,67%") as an exact fraction in (0, 1]; ``ValueError`` otherwise."""
+    """ "2/3" or "90%" (or "80 %", "66,67%") as an exact fraction in (0, 1]; ``ValueError`` otherwise.
+    Only these two short shapes are read (no exponents: "1e999999%" would make a huge number)."""
     raw = (text or "").strip().replace(" ", "").replace(",", ".")
-    try:
-        if raw.endswith("%"):
-            value = Fraction(raw[:-1]) / 100
-        elif "/" in raw:
-            num, den = raw.split("/", 1)
-            value = Fraction(int(num), int(den))
-        else:
-            raise ValueError(raw)
-    except (ValueError, ZeroDivisionError):
-        raise ValueError(raw) from None
+    percent, fraction = _PERCENT.match(raw), _FRACTION.match(raw)
+    if percent:
+        value = Fraction(percent.group(1)) / 100
+    elif fraction and int(fraction.group(2)):
+        value = Fraction(int(fraction.group(1)), int(fraction.group(2)))
+    else:
+        raise ValueError(raw)
     if not 0 < value <= 1:
         raise ValueError(raw)
     return value
@@ -822,6 +825,8 @@ class AwardCouncilMember(models.Model):
         verbose_name=_("tài khoản bỏ phiếu"),
     )
     active = models.BooleanField(_("đang là thành viên"), default=True)
+    # Who changed a seat and when (its account decides who may vote on it).
+    history = HistoricalRecords()
 
     objects = ScopedQuerySet.as_manager()
 

@@ -111,7 +111,11 @@ def test_a_full_session_counts_against_the_whole_council_and_forgets_who_chose_w
     results = services.session_results(fresh(session))
     assert (results.voted, results.written) == (7, 1)
     assert [i.candidate_id for i in results.passed] == [plain.pk]
-    assert list(SessionEvent.objects.filter(session=session).values_list("action", flat=True)) == ["open", "close"]
+    events = SessionEvent.objects.filter(session=session)
+    assert list(events.values_list("action", flat=True)) == ["open", "written_ballot", "close"]
+    # Who entered whose written ballot is kept; what it chose is not.
+    written = events.get(action="written_ballot")
+    assert "phiếu bằng văn bản" in written.reason and "Đồng ý" not in written.reason
 
 
 def test_a_session_without_quorum_does_not_open(world, setup):
@@ -288,3 +292,40 @@ def test_a_stale_page_cannot_open_or_close(world, setup):
     with pytest.raises(ValidationError):
         services.session_close(session=fresh(session), by=world.users["province"], seen=seen)
     assert fresh(session).status == "open"
+
+
+# --- found in review ------------------------------------------------------------------------------
+
+
+def test_no_seat_changes_hands_while_a_ballot_is_open(world, setup):
+    """Otherwise the desk could move a seat onto its own account, vote on it and move it back."""
+    council, candidates = setup
+    session = open_session(council, candidates)
+    desk = world.users["province"]
+    seat = seats(council)[3]
+    with pytest.raises(ValidationError, match="đang có phiên bỏ phiếu"):
+        services.council_member_update(member=seat, by=desk, full_name=seat.full_name, user=desk.pk)
+    with pytest.raises(ValidationError, match="đang có phiên bỏ phiếu"):
+        services.council_member_deactivate(member=seat, by=desk)
+    with pytest.raises(ValidationError, match="đang có phiên bỏ phiếu"):
+        services.council_member_add(council=council, by=desk, full_name="Người Mới Vào")
+    services.session_close(session=fresh(session), by=desk)
+    services.council_member_update(member=seat, by=desk, full_name="Thành viên Đổi Tên", user=seat.user_id)
+    assert seat.history.count() >= 2  # the seat's changes are kept, with who made them
+
+
+def test_a_member_present_without_an_account_cannot_be_left_unable_to_vote(world, setup):
+    council, candidates = setup
+    seat = seats(council)[6]
+    services.council_member_update(member=seat, by=None, full_name=seat.full_name, user=None)
+    session = draft_session(council, candidates)
+    with pytest.raises(ValidationError, match="không có tài khoản bỏ phiếu"):
+        services.session_open(session=session, by=None)
+    services.attendance_set(session=session, present=[m.pk for m in seats(council)[:6]], by=None)
+    assert services.session_open(session=fresh(session), by=None).status == "open"
+
+
+@pytest.mark.parametrize("ratio", ["1e9999999%", "1e-99999%", "0%", "3/2", "1/0", "101%", "2/3/4", "9" * 12])
+def test_ratios_outside_the_two_short_shapes_are_refused_at_once(world, ratio):
+    with pytest.raises(ValidationError):
+        services.council_save(unit=world.P, by=None, name="Hội đồng thử", threshold=ratio)

@@ -11,7 +11,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 
 from thidua.core.transitions import state_token
 from thidua.ops.models import Webhook, WebhookDelivery
-from thidua.recognition import decisions
+from thidua.recognition import decisions, dossiers
 from thidua.recognition.models import (
     Award,
     AwardDecision,
@@ -361,3 +361,32 @@ def test_issuing_queues_the_decision_issued_webhook_after_commit(g1, world, djan
     assert names == {"Mai Thị Hồng", world.T1.name}
     text = str(delivery.payload)
     assert "0912345678" not in text and "001234567890" not in text and str(member.birth_year) not in text
+
+
+# --- found in review ------------------------------------------------------------------------------
+
+
+def test_three_decisions_for_one_period_pay_no_more_than_the_highest_title(world, g1):
+    """LĐTT, then CSTĐ cơ sở, then CSTĐ tỉnh for one member and period: each later decision pays only
+    what the highest title owes beyond everything paid before, so the total is the highest title's."""
+    member = make_member(g1)
+    first = issued(g1, [candidate(g1, "ldtt", member=member)])
+    second = issued(g1, [candidate(g1, "cstd-co-so", member=member)], on=dt.date(2026, 2, 1))
+    top = kind("cstd-tinh")
+    third = issued(world.P, [candidate(world.P, "cstd-tinh", member=member)], on=dt.date(2026, 3, 1))
+    paid = [_lines(d)[0].prize for d in (first, second, third)]
+    highest = decisions.prize_for(2_340_000, top.salary_multiplier)
+    assert paid[:2] == [710_000, 2_340_000 - 710_000]
+    assert sum(paid) == highest and paid[2] == highest - 2_340_000
+
+
+def test_a_dossier_in_a_live_decision_is_not_rejected_and_issue_checks_the_candidates_again(g1):
+    chosen = candidate(g1, "ldtt", member=make_member(g1))
+    decision = draft(g1, [chosen])
+    with pytest.raises(ValidationError, match="trong một quyết định"):
+        dossiers.nomination_reject(nomination=chosen.nomination, by=None, reason="Không đủ điều kiện")
+    # Withdrawn behind the decision's back (the only other way): issuing refuses it by name.
+    Candidate.objects.filter(pk=chosen.pk).update(outcome=Candidate.Outcome.WITHDRAWN)
+    with pytest.raises(ValidationError, match="chưa được hội đồng thông qua"):
+        decisions.decision_issue(decision=decision, by=None)
+    assert not Award.objects.exists() and AwardDecision.objects.get().status == AwardDecision.Status.DRAFT

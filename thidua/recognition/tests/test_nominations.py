@@ -400,3 +400,14 @@ def test_ineligible_give_not_needed_for_collective_vote_note(world):
     other = make_member(world.G1)
     candidate = dossiers.candidate_add(nomination=nomination, kind=kind(MEMBER_KIND), member=other, by=grassroots)
     assert candidate.rule_set.code == "luat-2022" and candidate.checked_at is not None
+
+
+def test_a_take_after_a_forward_without_a_page_token_is_refused(world):
+    """Moves of one dossier run one after the other on its locked row: a "take" sent from an old copy
+    (no page token, as from the API) after a "forward" sees the new holder and is refused."""
+    nomination = submitted(world.G1, by=world.users["grassroots"])
+    copy = Nomination.objects.get(pk=nomination.pk)
+    dossiers.nomination_forward(nomination=nomination, by=world.users["district"])
+    with pytest.raises(ValidationError):
+        dossiers.nomination_take(nomination=copy, by=world.users["district"])
+    assert Nomination.objects.get(pk=nomination.pk).status == Nomination.Status.SUBMITTED
