@@ -603,6 +603,22 @@ class Nomination(models.Model):
     def editable(self) -> bool:
         return self.status in (self.Status.DRAFT, self.Status.RETURNED)
 
+    # The buttons a page shows (``can.<action>`` in templates): the transition's state and policy.
+    def can_submit(self, user: Any) -> bool:
+        return self.SUBMIT.available(self, user)
+
+    def can_forward(self, user: Any) -> bool:
+        return self.FORWARD.available(self, user)
+
+    def can_return(self, user: Any) -> bool:
+        return self.RETURN.available(self, user)
+
+    def can_take(self, user: Any) -> bool:
+        return self.TAKE.available(self, user)
+
+    def can_reject(self, user: Any) -> bool:
+        return self.REJECT.available(self, user)
+
     def is_late(self, today: dt.date | None = None) -> bool:
         """Sent after its deadline, or not sent and the deadline has passed."""
         if self.deadline is None:

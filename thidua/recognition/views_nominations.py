@@ -293,7 +293,7 @@ def nomination_detail(request: HttpRequest, nomination: Nomination) -> HttpRespo
         )
     )
     files = list(nomination.files.all())
-    available = {name: t.available(nomination, request.user) for name, t in ACTIONS}
+    available = {name: getattr(nomination, f"can_{name}")(request.user) for name, _t in ACTIONS}
     return render(
         request,
         "recognition/nominations/detail.html",

@@ -14,13 +14,17 @@ from thidua.accounts.roles import Perm
 from thidua.accounts.scope import ByPath, OwnedBy, ViaParent, allows, rule_of
 from thidua.campaigns import services as campaigns
 from thidua.campaigns.models import Criterion
+from thidua.core.tests import matrix_council as council_rows
+from thidua.core.tests import matrix_decisions as decision_rows
 from thidua.core.tests import matrix_initiatives as initiative_rows
 from thidua.core.tests import matrix_inspections as inspection_rows
 from thidua.core.tests import matrix_monitoring as monitoring_rows
+from thidua.core.tests import matrix_nominations as nomination_rows
 from thidua.core.tests import matrix_workflows as rows
 from thidua.core.tests.matrix_rows import _article
 from thidua.monitoring import services as monitoring
 from thidua.portal import services as portal
+from thidua.recognition import council as recognition_council
 from thidua.registrations import services as registrations
 from thidua.testing import RELATIONS
 
@@ -43,6 +47,8 @@ UNSCOPED = {
     "registrations.CoverageTally": "roll-up internals, read by coverage() only below a unit the caller may see",
     "ops.Heartbeat": "workers' heartbeats, read by /healthz (ages only) and the Django admin",
     "recognition.AwardKind": "the award catalogue shared by every unit",
+    "recognition.BallotChoice": "a secret choice with no voter, never read by a page: counted and deleted at closing",
+    "recognition.CertificateLayout": "where an award kind's certificate prints on a blank, shared like the catalogue",
     "recognition.AwardingPower": "the award catalogue shared by every unit",
     "recognition.BaseSalary": "a dated national parameter",
     "recognition.RuleSet": "award rules shared by every unit",
@@ -107,6 +113,12 @@ def populated(world):
         monitoring.score_adjust(report=report, by=None, score="90", reason="Phúc tra")  # an adjustment
         inspection_rows._closed_follow_up(world, relation, target)  # round and follow-up events, a finding
         initiative_rows._everything(world, relation, target)  # authors, councils, reviews, evidence, events
+        nomination_rows._held(world, relation, target)  # a dossier sent up: candidate, files, an event
+        session = council_rows._absent_session(world, relation, target)  # seats, attendance, items, an event
+        absent = session.attendance.get(present=False).member_id
+        items = dict.fromkeys(session.items.values_list("pk", flat=True), False)
+        recognition_council.written_ballot_record(session=session, member=absent, choices=items, by=None)  # a receipt
+        decision_rows._issued(world, relation, target)  # lines and an event
     return world
 
 

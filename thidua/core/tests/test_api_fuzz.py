@@ -13,8 +13,8 @@ by the persona's read-write personal access token, and each response must:
   persona may contain the marker of a unit outside its subtree (draft plans are not shared down,
   so a parent's marker is as foreign as a sibling's).
 
-The data is built once per module (committed, then flushed), each generated call runs in the
-test's transaction. ``THIDUA_FUZZ_EXAMPLES`` sets the examples per operation (default 6).
+The data is built once per module in a transaction rolled back at its end; each generated call
+runs in the test's own transaction, a savepoint inside it. ``THIDUA_FUZZ_EXAMPLES`` sets the examples per operation (default 6).
 """
 
 from __future__ import annotations
@@ -30,9 +30,8 @@ from typing import Any
 import pytest
 import schemathesis
 from django.core.handlers.wsgi import WSGIHandler
-from django.core.management import call_command
 from django.core.signals import request_finished, request_started
-from django.db import close_old_connections
+from django.db import close_old_connections, transaction
 from django.utils import timezone
 from hypothesis import HealthCheck
 from hypothesis import settings as hypothesis_settings
@@ -59,29 +58,34 @@ def marker(code: str) -> str:
 @pytest.fixture(scope="module")
 def fuzz_world(django_db_setup: Any, django_db_blocker: Any) -> Iterator[dict[str, Any]]:
     """The scope-matrix tree with marked members and draft plans in every unit, and a read-write
-    token per persona; committed for the module, flushed afterwards."""
+    token per persona; built once in a transaction that wraps the module's tests (each test's own
+    transaction is a savepoint inside it) and rolled back at the end, so later modules find the
+    database as the migrations left it."""
     with django_db_blocker.unblock():
-        world = build_world()
-        for code, unit in world.units.items():
-            make_member(unit, f"Hoi vien {marker(code)}")
-            make_plan(unit, title=f"Du thao {marker(code)}")
-        tokens: dict[str, str] = {}
-        foreign: dict[str, list[str]] = {}
-        for persona in PERSONAS:
-            user = world.users[persona]
-            assert user is not None
-            _, secret = token_create(
-                user=user, name="fuzz", access="write", expires_on=timezone.localdate() + dt.timedelta(days=30)
-            )
-            tokens[persona] = secret
-            own = world.targets[persona]["own"]
-            foreign[persona] = [
-                marker(u.code) for u in Unit.objects.exclude(path__startswith=own.path) if u.code in world.units
-            ]
+        outer = transaction.atomic()
+        outer.__enter__()
         try:
+            world = build_world()
+            for code, unit in world.units.items():
+                make_member(unit, f"Hoi vien {marker(code)}")
+                make_plan(unit, title=f"Du thao {marker(code)}")
+            tokens: dict[str, str] = {}
+            foreign: dict[str, list[str]] = {}
+            for persona in PERSONAS:
+                user = world.users[persona]
+                assert user is not None
+                _, secret = token_create(
+                    user=user, name="fuzz", access="write", expires_on=timezone.localdate() + dt.timedelta(days=30)
+                )
+                tokens[persona] = secret
+                own = world.targets[persona]["own"]
+                foreign[persona] = [
+                    marker(u.code) for u in Unit.objects.exclude(path__startswith=own.path) if u.code in world.units
+                ]
             yield {"tokens": tokens, "foreign": foreign}
         finally:
-            call_command("flush", interactive=False, verbosity=0)
+            transaction.set_rollback(True)
+            outer.__exit__(None, None, None)
 
 
 @pytest.fixture(autouse=True)
