@@ -45,8 +45,8 @@ SEATS = ("Chủ tịch Hội đồng", "Thư ký Hội đồng", "Ủy viên M�
 def world(transactional_db):
     """The test tree, the award catalogue, two members with a 2025 record that meets the rules, and
     the province's 5-seat council passing at 90 % of all members (its last seat will be absent)."""
-    load()
-    world = build_world()
+    world = build_world()  # first: after another live-server test's flush, it re-creates the unit kinds
+    load()  # the awarding powers are given to the unit kinds that exist
     for name, gender in (("Hoàng Thị Lan", Member.Gender.FEMALE), ("Đặng Văn Hùng", Member.Gender.MALE)):
         member = make_member(world.G1, name, gender=gender, birth_year=1988)
         services.annual_record_save(year=YEAR, member=member, by=None, rating="excellent", months_worked=12)
